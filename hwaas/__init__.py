@@ -1,0 +1,50 @@
+"""hwaas: the Hardware as a Service ordering portal. create_app() is the only place that wires it."""
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from hwaas.config import CONFIGS, Config, database_url, instance_secret_key
+from hwaas.extensions import csrf, db, htmx, login_manager, migrate
+
+BLUEPRINTS = ("auth", "main")
+
+
+def create_app(config: type[Config] | str | None = None, **overrides) -> Flask:
+    app = Flask(__name__, instance_path=os.environ.get("HWAAS_INSTANCE_PATH") or None)
+    if config is None:
+        config = os.environ.get("HWAAS_CONFIG", "development")
+    if isinstance(config, str):
+        config = CONFIGS[config]
+    app.config.from_object(config)
+    app.config.update(overrides)
+    _configure_database_and_secret(app, production=issubclass(config, CONFIGS["production"]))
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
+    csrf.init_app(app)
+    htmx.init_app(app)
+    login_manager.init_app(app)
+
+    from hwaas import models  # noqa: F401  (register the tables)
+    from hwaas import web
+
+    web.init_app(app)
+    for name in BLUEPRINTS:
+        module = __import__(f"hwaas.{name}", fromlist=["bp"])
+        app.register_blueprint(module.bp)
+
+    from hwaas.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _configure_database_and_secret(app: Flask, production: bool) -> None:
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.instance_path)
+    if not app.config.get("SECRET_KEY"):
+        if production:
+            raise RuntimeError("SECRET_KEY must be set in production (HWAAS_CONFIG=production).")
+        app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)

@@ -1,0 +1,48 @@
+from flask import current_app, render_template
+from flask_login import current_user, login_required
+
+from hwaas.extensions import db
+from hwaas.main import bp
+from hwaas.services import dashboard
+from hwaas.web import scope, today
+
+# The main navigation per role, in order; an area shows once its blueprint is registered.
+NAVIGATION = {
+    "partner": [
+        ("customers.index", "Customers"),
+        ("cart.index", "Cart"),
+        ("orders.index", "Orders"),
+        ("pricelist.index", "Price list"),
+        ("billing.balance", "Account balance"),
+    ],
+    "area_manager": [
+        ("manager.partners", "Partners"),
+        ("manager.agreements", "Agreements"),
+        ("manager.orders", "Orders"),
+    ],
+    "admin": [
+        ("admin.catalogue", "Catalogue"),
+        ("admin.tiers", "Price tiers"),
+        ("admin.invoices", "Invoices"),
+    ],
+}
+
+
+@bp.app_context_processor
+def navigation():
+    def nav_items():
+        if not current_user.is_authenticated:
+            return []
+        return [(e, label) for e, label in NAVIGATION[current_user.role] if e in current_app.view_functions]
+
+    return {"nav_items": nav_items, "view_endpoints": current_app.view_functions}
+
+
+@bp.route("/")
+@login_required
+def home():
+    if current_user.is_partner:
+        tiles = dashboard.partner_tiles(scope(), today())
+    else:
+        tiles = dashboard.staff_tiles(db.session, current_user)
+    return render_template("main/home.html", tiles=tiles)

@@ -1,0 +1,14 @@
+"""The domain model (DESIGN §3), one module per aggregate."""
+from hwaas.models.catalogue import CatalogueVersion, PriceTier, Product, ProductPrice, QuantityBand
+from hwaas.models.partners import Address, Customer, Partner, User
+from hwaas.models.pbx import Device, Pbx, PbxService
+from hwaas.models.carts import Cart, CartLine
+from hwaas.models.orders import Order, OrderLine, OrderStatusChange
+from hwaas.models.billing import Invoice
+from hwaas.models.documents import Agreement, OutboxAttachment, OutboxMail
+
+__all__ = [
+    "Address", "Agreement", "Cart", "CartLine", "CatalogueVersion", "Customer", "Device",
+    "Invoice", "Order", "OrderLine", "OrderStatusChange", "OutboxAttachment", "OutboxMail",
+    "Partner", "Pbx", "PbxService", "PriceTier", "Product", "ProductPrice", "QuantityBand", "User",
+]

@@ -1,0 +1,107 @@
+"""Partners, their users, customers and delivery addresses."""
+from sqlalchemy import CheckConstraint, ForeignKey, ForeignKeyConstraint, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from flask_login import UserMixin
+
+from hwaas.extensions import db
+from hwaas.models.catalogue import PriceTier
+from hwaas.models.types import intpk, str80, str200, timestamp
+
+ROLES = ("partner", "area_manager", "admin")
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("role IN ('partner', 'area_manager', 'admin')", name="role_valid"),
+        # A partner user belongs to a partner; staff do not.
+        CheckConstraint(
+            "(role = 'partner' AND partner_id IS NOT NULL) OR (role <> 'partner' AND partner_id IS NULL)",
+            name="partner_role",
+        ),
+    )
+
+    id: Mapped[intpk]
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str200]
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    # Bumped on logout and password change: sessions carry it, so a copied cookie dies with it.
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[timestamp]
+
+    partner: Mapped["Partner | None"] = relationship(foreign_keys=[partner_id], back_populates="users")
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.active
+
+    @property
+    def is_partner(self) -> bool:
+        return self.role == "partner"
+
+    @property
+    def is_area_manager(self) -> bool:
+        return self.role == "area_manager"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+class Partner(db.Model):
+    __tablename__ = "partners"
+
+    id: Mapped[intpk]
+    name: Mapped[str200] = mapped_column(unique=True)
+    tier_id: Mapped[int] = mapped_column(ForeignKey("price_tiers.id"))
+    area_manager_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", use_alter=True), index=True)
+    email: Mapped[str] = mapped_column(String(254), default="")
+    created_at: Mapped[timestamp]
+
+    tier: Mapped[PriceTier] = relationship()
+    area_manager: Mapped[User | None] = relationship(foreign_keys=[area_manager_id])
+    users: Mapped[list[User]] = relationship(foreign_keys=[User.partner_id], back_populates="partner")
+
+
+class Customer(db.Model):
+    __tablename__ = "customers"
+    __table_args__ = (
+        # Target of composite foreign keys: whatever hangs off a customer carries its partner.
+        UniqueConstraint("id", "partner_id"),
+    )
+
+    id: Mapped[intpk]
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), index=True)
+    name: Mapped[str200] = mapped_column(index=True)
+    vat_number: Mapped[str] = mapped_column(String(40), default="")
+    city: Mapped[str80] = mapped_column(default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    created_at: Mapped[timestamp]
+
+    partner: Mapped[Partner] = relationship()
+    pbxs: Mapped[list["Pbx"]] = relationship(back_populates="customer", order_by="Pbx.id")  # noqa: F821
+
+
+class Address(db.Model):
+    """An entry of the partner's delivery address book."""
+
+    __tablename__ = "addresses"
+
+    id: Mapped[intpk]
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), index=True)
+    label: Mapped[str80]
+    recipient: Mapped[str200]
+    street: Mapped[str200]
+    postcode: Mapped[str] = mapped_column(String(20))
+    city: Mapped[str80]
+    country: Mapped[str] = mapped_column(String(2), default="IT")
+    created_at: Mapped[timestamp]
+
+    def one_line(self) -> str:
+        return f"{self.recipient}, {self.street}, {self.postcode} {self.city}, {self.country}"

@@ -1,0 +1,100 @@
+"""PBXs, the services bound to them (HWaaS lines, CLASSOUND) and the devices on them."""
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, ForeignKey, ForeignKeyConstraint, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hwaas.extensions import db
+from hwaas.models.catalogue import Product
+from hwaas.models.partners import Customer
+from hwaas.models.types import SUBSCRIPTION_TERMS, TERMS, intpk, money, str200, term_check, timestamp
+
+
+class Pbx(db.Model):
+    __tablename__ = "pbxs"
+    __table_args__ = (
+        term_check("term", TERMS),
+        # A subscription PBX has an activation date; a lifetime one is not a subscription.
+        CheckConstraint("term = 'lifetime' OR activated_on IS NOT NULL", name="subscription_activated"),
+        ForeignKeyConstraint(["customer_id", "partner_id"], ["customers.id", "customers.partner_id"]),
+        # Targets of composite keys: a service or cart names the PBX *and* its term, so a term
+        # mismatch between a PBX and its services cannot be stored (DESIGN §3.2).
+        UniqueConstraint("id", "term"),
+        UniqueConstraint("id", "customer_id", "term"),
+    )
+
+    id: Mapped[intpk]
+    partner_id: Mapped[int] = mapped_column(index=True)
+    customer_id: Mapped[int] = mapped_column(index=True)
+    name: Mapped[str200]
+    term: Mapped[str] = mapped_column(String(12))
+    activated_on: Mapped[dt.date | None]
+    created_at: Mapped[timestamp]
+
+    customer: Mapped[Customer] = relationship(back_populates="pbxs")
+    services: Mapped[list["PbxService"]] = relationship(back_populates="pbx", order_by="PbxService.id")
+    devices: Mapped[list["Device"]] = relationship(back_populates="pbx", order_by="Device.id")
+
+    @property
+    def is_subscription(self) -> bool:
+        return self.term in SUBSCRIPTION_TERMS
+
+
+SERVICE_KINDS = ("hwaas", "classound")
+SERVICE_STATUSES = ("active", "suspended", "cancelled")
+
+
+class PbxService(db.Model):
+    """A service bound to a PBX: it has the PBX's term and expires with it."""
+
+    __tablename__ = "pbx_services"
+    __table_args__ = (
+        ForeignKeyConstraint(["pbx_id", "term"], ["pbxs.id", "pbxs.term"]),
+        term_check("term", SUBSCRIPTION_TERMS),  # never on a lifetime PBX
+        CheckConstraint("kind IN ('hwaas', 'classound')", name="kind_valid"),
+        CheckConstraint("status IN ('active', 'suspended', 'cancelled')", name="status_valid"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+    )
+
+    id: Mapped[intpk]
+    pbx_id: Mapped[int] = mapped_column(index=True)
+    term: Mapped[str] = mapped_column(String(12))
+    kind: Mapped[str] = mapped_column(String(12))
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
+    quantity: Mapped[int] = mapped_column(default=1)
+    unit_price: Mapped[money]  # per term, at the price list in force when ordered or renewed
+    started_on: Mapped[dt.date]
+    status: Mapped[str] = mapped_column(String(12), default="active")
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
+
+    pbx: Mapped[Pbx] = relationship(back_populates="services")
+    product: Mapped[Product | None] = relationship()
+
+    @property
+    def term_price(self) -> Decimal:
+        return self.unit_price * self.quantity
+
+
+class Device(db.Model):
+    """A physical device on a PBX, rented (an HWaaS service) or owned by the customer."""
+
+    __tablename__ = "devices"
+    __table_args__ = (
+        CheckConstraint("ownership IN ('rented', 'owned')", name="ownership_valid"),
+        CheckConstraint("ownership = 'owned' OR service_id IS NOT NULL", name="rented_has_service"),
+        Index("ix_devices_pbx_id_product_id", "pbx_id", "product_id"),
+    )
+
+    id: Mapped[intpk]
+    pbx_id: Mapped[int] = mapped_column(ForeignKey("pbxs.id"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    ownership: Mapped[str] = mapped_column(String(8))
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("pbx_services.id"), index=True)
+    serial: Mapped[str] = mapped_column(String(40), default="")
+    mac: Mapped[str] = mapped_column(String(17), default="")
+    created_at: Mapped[timestamp]
+
+    pbx: Mapped[Pbx] = relationship(back_populates="devices")
+    product: Mapped[Product] = relationship()
+    service: Mapped[PbxService | None] = relationship()

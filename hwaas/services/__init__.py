@@ -1,0 +1,1 @@
+"""Business rules; no Flask imports here."""

@@ -1,0 +1,52 @@
+"""Typed business errors: each carries a human message and, optionally, the form field it concerns."""
+
+
+class DomainError(Exception):
+    """A business rule refused the request; views show `message`, next to `field` if given."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r}, field={self.field!r})"
+
+
+class TermMismatch(DomainError):
+    """A service's term differs from its PBX's term."""
+
+
+class NotASubscription(DomainError):
+    """The PBX has a lifetime licence, so no PBX-bound service can be added to it."""
+
+
+class OrderingBlocked(DomainError):
+    """Ordering hardware and HWaaS is blocked by an overdue invoice."""
+
+
+class ReadOnlyAccount(DomainError):
+    """The partner's portal is read-only because an invoice is long overdue."""
+
+
+class NotFound(DomainError):
+    """The record does not exist, or is not visible to the acting user."""
+
+
+class InvalidTransition(DomainError):
+    """The requested state change is not allowed from the current state."""
+
+
+class AgreementMissing(DomainError):
+    """HWaaS needs a signed (and, to proceed, approved) agreement for the customer."""
+
+
+class ValidationFailed(DomainError):
+    """Input broke a business rule that a form cannot check on its own."""
+
+
+class StaleCart(DomainError):
+    """The cart changed since the page was rendered; reload and try again."""

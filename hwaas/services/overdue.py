@@ -1,0 +1,109 @@
+"""The overdue-invoice ladder (DESIGN §3.5): days overdue → warning, hardware block, read-only, suspension."""
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from hwaas.services.errors import OrderingBlocked, ReadOnlyAccount
+
+LIFT_HINT = "See Account balance."
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Days overdue at which each step applies; configuration, these are the defaults.
+
+    warning when days >= warn, hardware ordering blocked when days > block_after,
+    read-only when days >= read_only, suspended when days >= suspend.
+    """
+
+    warn: int = 2
+    block_after: int = 5
+    read_only: int = 30
+    suspend: int = 35
+
+    def __post_init__(self):
+        for name in ("warn", "block_after", "read_only", "suspend"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise TypeError(f"threshold {name} must be an int")
+        # Each step must include the ones before it, or a read-only partner could escape the block.
+        if not 1 <= self.warn <= self.block_after + 1 <= self.read_only <= self.suspend:
+            raise ValueError(
+                "thresholds must escalate: 1 <= warn <= block_after + 1 <= read_only <= suspend"
+            )
+
+
+def days_overdue(open_due_dates: Iterable[dt.date], today: dt.date) -> int:
+    """today − due date of the oldest open invoice; 0 if none is open or none is due yet."""
+    oldest = min(open_due_dates, default=None)
+    if oldest is None:
+        return 0
+    return max(0, (today - oldest).days)
+
+
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a partner stands on the ladder, and what that blocks."""
+
+    days_overdue: int
+    warning: bool
+    hardware_blocked: bool
+    read_only: bool
+    suspended: bool
+    block_after: int = Thresholds.block_after  # only to tell a warned partner when the block starts
+
+    @property
+    def message(self) -> str:
+        """Banner text: what is blocked and how to lift it; empty when there is nothing to say."""
+        if not self.warning:
+            return ""
+        lead = f"An invoice is {_days(self.days_overdue)} overdue."
+        if self.suspended:
+            body = (
+                "Your services are suspended and the portal is read-only until it is paid; "
+                "paying it restores them at once."
+            )
+        elif self.read_only:
+            body = (
+                "The portal is read-only until it is paid; only Account balance can be used."
+            )
+        elif self.hardware_blocked:
+            body = "Ordering hardware and HWaaS is blocked until it is paid."
+        else:
+            body = (
+                "Please pay it: ordering hardware and HWaaS will be blocked once it is more than "
+                f"{_days(self.block_after)} overdue."
+            )
+        return f"{lead} {body} {LIFT_HINT}"
+
+
+def standing(days: int, thresholds: Thresholds = Thresholds()) -> Standing:
+    """The partner's standing for a given number of days overdue."""
+    if isinstance(days, bool) or not isinstance(days, int):
+        raise TypeError("days must be an int")
+    if days < 0:
+        raise ValueError("days overdue cannot be negative")
+    return Standing(
+        days_overdue=days,
+        warning=days >= thresholds.warn,
+        hardware_blocked=days > thresholds.block_after,
+        read_only=days >= thresholds.read_only,
+        suspended=days >= thresholds.suspend,
+        block_after=thresholds.block_after,
+    )
+
+
+def check_can_order_hardware(standing: Standing) -> None:
+    """Refuse checkout of hardware/HWaaS while an invoice is overdue past the block threshold."""
+    if standing.hardware_blocked or standing.read_only:
+        raise OrderingBlocked(standing.message)
+
+
+def check_writable(standing: Standing) -> None:
+    """Refuse any change while the portal is read-only (Account balance excepted, by the caller)."""
+    if standing.read_only:
+        raise ReadOnlyAccount(standing.message)

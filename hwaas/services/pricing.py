@@ -1,0 +1,225 @@
+"""PBX terms, periods and day-exact proration (DESIGN §3.1–3.3, contract in §8)."""
+import calendar
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+from hwaas.services.errors import NotASubscription, TermMismatch
+
+TERMS = ("monthly", "yearly", "five_years", "lifetime")
+SUBSCRIPTION_TERMS = ("monthly", "yearly", "five_years")
+TERM_MONTHS = {"monthly": 1, "yearly": 12, "five_years": 60}
+TERM_LABELS = {
+    "monthly": "One month",
+    "yearly": "One year",
+    "five_years": "Five years",
+    "lifetime": "Lifetime",
+}
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+
+# --- dates and periods -----------------------------------------------------------------------
+
+
+def add_months(d: dt.date, n: int) -> dt.date:
+    """`d` moved by `n` months (n may be 0 or negative), keeping the day, clamped to the month's end."""
+    _check_date(d, "d")
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError("n must be an int")
+    year, month0 = divmod(d.year * 12 + (d.month - 1) + n, 12)
+    if not dt.MINYEAR <= year <= dt.MAXYEAR:
+        raise ValueError(f"{d.isoformat()} + {n} months is outside the supported date range")
+    month = month0 + 1
+    return dt.date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
+
+
+def term_months(term: str) -> int:
+    """Months in one period of a subscription term; ValueError for lifetime or an unknown term."""
+    if term == "lifetime":
+        raise ValueError("a lifetime term has no periods: it is not a subscription")
+    try:
+        return TERM_MONTHS[term]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown term {term!r}; expected one of {', '.join(TERMS)}") from None
+
+
+def current_period(activated_on: dt.date, term: str, on: dt.date) -> tuple[dt.date, dt.date]:
+    """(start, expires) of the period containing `on`: start <= on < expires.
+
+    Period k is [add_months(activated_on, k*m), add_months(activated_on, (k+1)*m)), always
+    computed from the activation date: chaining would drift (Jan 31 → Feb 29 → Mar 29 …).
+    """
+    _check_date(activated_on, "activated_on")
+    _check_date(on, "on")
+    m = term_months(term)
+    if on < activated_on:
+        raise ValueError(
+            f"{on.isoformat()} is before the activation date {activated_on.isoformat()}"
+        )
+    # The month difference puts k within one of the answer; clamping only ever makes a
+    # period start later in its month, so at most one step back is needed.
+    months = (on.year - activated_on.year) * 12 + (on.month - activated_on.month)
+    k = months // m
+    while k > 0 and add_months(activated_on, k * m) > on:
+        k -= 1
+    while add_months(activated_on, (k + 1) * m) <= on:
+        k += 1
+    return add_months(activated_on, k * m), add_months(activated_on, (k + 1) * m)
+
+
+def expiration_date(activated_on: dt.date, term: str, on: dt.date) -> dt.date:
+    """The end (exclusive) of the period containing `on`: the PBX's expiration date that day."""
+    return current_period(activated_on, term, on)[1]
+
+
+# --- money -----------------------------------------------------------------------------------
+
+
+def prorate(amount: Decimal, start: dt.date, expires: dt.date, on: dt.date) -> Decimal:
+    """`amount` × (expires − on) / (expires − start) in days, half-up to the cent.
+
+    Computed exactly (Fraction) and rounded once, so a value of exactly half a cent rounds up.
+    """
+    amount = _money(amount, "amount")
+    for value, name in ((start, "start"), (expires, "expires"), (on, "on")):
+        _check_date(value, name)
+    if start >= expires:
+        raise ValueError(f"empty period: start {start} is not before expires {expires}")
+    if not start <= on < expires:
+        raise ValueError(f"{on} is outside the period {start} → {expires}")
+    return round_half_up(Fraction(amount) * (expires - on).days / (expires - start).days)
+
+
+def round_half_up(value: Fraction | Decimal | int) -> Decimal:
+    """Round to the cent, halves away from zero (so 0.005 → 0.01, −0.005 → −0.01)."""
+    if isinstance(value, float):
+        raise TypeError("money must be a Decimal, not a float")
+    cents = Fraction(value) * 100
+    whole = int(abs(cents) + Fraction(1, 2))  # int() floors a non-negative Fraction
+    sign = "-" if cents < 0 and whole else ""
+    return Decimal(f"{sign}{whole}E-2")  # built from a string: exact at any size
+
+
+def tier_price(list_price: Decimal, discount_percent: Decimal) -> Decimal:
+    """The list price less a tier's discount percent, half-up to the cent."""
+    list_price = _money(list_price, "list_price")
+    discount = _percent(discount_percent, "discount_percent")
+    return round_half_up(Fraction(list_price) * (100 - Fraction(discount)) / 100)
+
+
+def band_discount(quantity: int, bands: Iterable[tuple[int, Decimal]]) -> Decimal:
+    """Discount percent of the highest band (min_quantity, percent) reached by `quantity`, else 0."""
+    if isinstance(quantity, bool) or not isinstance(quantity, int):
+        raise TypeError("quantity must be an int")
+    reached = [(min_qty, pct) for min_qty, pct in bands if min_qty <= quantity]
+    if not reached:
+        return Decimal("0")
+    return _percent(max(reached, key=lambda band: band[0])[1], "discount_percent")
+
+
+@dataclass(frozen=True)
+class LineQuote:
+    """One cart line priced for the days left in its PBX's current period."""
+
+    unit_price: Decimal
+    quantity: int
+    full_price: Decimal  # unit_price × quantity: one full term
+    start: dt.date  # the PBX's current period
+    expires: dt.date
+    on: dt.date  # order date: the service starts here and expires with the PBX
+    days: int  # expires − on
+    period_days: int  # expires − start
+    amount: Decimal  # full_price prorated, rounded per line
+
+    @property
+    def period_label(self) -> str:
+        """The effective period as shown in cart and checkout: '2020-08-15 → 2021-05-15, 273 of 365 days'."""
+        return (
+            f"{self.on.isoformat()} → {self.expires.isoformat()}, "
+            f"{self.days} of {self.period_days} days"
+        )
+
+
+def quote_line(
+    unit_price: Decimal, quantity: int, activated_on: dt.date, term: str, on: dt.date
+) -> LineQuote:
+    """Price `quantity` × `unit_price` ordered on `on` for a PBX activated on `activated_on`."""
+    unit_price = _money(unit_price, "unit_price")
+    if isinstance(quantity, bool) or not isinstance(quantity, int):
+        raise TypeError("quantity must be an int")
+    if quantity < 0:
+        raise ValueError("quantity cannot be negative")
+    start, expires = current_period(activated_on, term, on)
+    full_price = unit_price * quantity
+    return LineQuote(
+        unit_price=unit_price,
+        quantity=quantity,
+        full_price=full_price,
+        start=start,
+        expires=expires,
+        on=on,
+        days=(expires - on).days,
+        period_days=(expires - start).days,
+        amount=prorate(full_price, start, expires, on),
+    )
+
+
+def quote_total(quotes: Iterable[LineQuote]) -> Decimal:
+    """The order total: the sum of the already rounded line amounts."""
+    return sum((q.amount for q in quotes), ZERO).quantize(CENT)
+
+
+# --- term rules (DESIGN §3.1, §3.2) ----------------------------------------------------------
+
+
+def require_subscription(term: str) -> None:
+    """Refuse a lifetime PBX: HWaaS and every PBX-bound service need a subscription term."""
+    if term == "lifetime":
+        raise NotASubscription(
+            "This PBX has a Lifetime licence, which is not a subscription. HWaaS and other "
+            "PBX services are available only for PBXs with a One month, One year or Five years term."
+        )
+    term_months(term)  # ValueError for an unknown term
+
+
+def require_term_match(pbx_term: str, requested_term: str) -> None:
+    """Refuse a service whose term differs from its PBX's: all services of a PBX share its term."""
+    require_subscription(pbx_term)
+    if requested_term not in TERMS:
+        raise ValueError(f"unknown term {requested_term!r}; expected one of {', '.join(TERMS)}")
+    if requested_term != pbx_term:
+        raise TermMismatch(
+            f"This PBX has a {TERM_LABELS[pbx_term]} term; a {TERM_LABELS[requested_term]} "
+            "service cannot be added to it. All services of a PBX share its term.",
+            field="term",
+        )
+
+
+# --- input checks ----------------------------------------------------------------------------
+
+
+def _check_date(value: object, name: str) -> None:
+    # datetime is a date subclass, but mixing it in breaks day arithmetic silently.
+    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+        raise TypeError(f"{name} must be a datetime.date, not {type(value).__name__}")
+
+
+def _money(value: object, name: str) -> Decimal:
+    if not isinstance(value, Decimal):
+        raise TypeError(f"{name} must be a Decimal (money is never a float), not {type(value).__name__}")
+    if not value.is_finite():
+        raise ValueError(f"{name} must be a finite amount, not {value}")
+    return value
+
+
+def _percent(value: object, name: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
+        raise TypeError(f"{name} must be a Decimal, not {type(value).__name__}")
+    value = Decimal(value)
+    if not value.is_finite() or not 0 <= value <= 100:
+        raise ValueError(f"{name} must be between 0 and 100, not {value}")
+    return value

@@ -1,0 +1,36 @@
+"""The one place that scopes partner data to a partner: every partner query starts here."""
+from typing import TypeVar
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from hwaas.services.errors import NotFound
+
+M = TypeVar("M")
+
+
+class PartnerScope:
+    """Queries over the tables that carry `partner_id`, limited to one partner.
+
+    A record of another partner is reported as not found (a 404 to the web), never as
+    forbidden: its existence is not the asker's business.
+    """
+
+    def __init__(self, session: Session, partner_id: int):
+        self.session = session
+        self.partner_id = partner_id
+
+    def select(self, model: type[M], *columns) -> Select:
+        column = getattr(model, "partner_id", None)
+        if column is None:
+            raise TypeError(f"{model.__name__} carries no partner_id and cannot be scoped")
+        return (select(*columns) if columns else select(model)).where(column == self.partner_id)
+
+    def get(self, model: type[M], id_: int) -> M:
+        obj = self.session.scalar(self.select(model).where(model.id == id_))
+        if obj is None:
+            raise NotFound(f"No such {model.__name__.lower()}.")
+        return obj
+
+    def owns(self, obj) -> bool:
+        return getattr(obj, "partner_id", None) == self.partner_id

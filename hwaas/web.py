@@ -1,0 +1,168 @@
+"""Web-layer plumbing shared by every blueprint: today, scoping, partial-or-full rendering,
+the request transaction, error pages, security headers and the signed-in user's standing."""
+import datetime as dt
+import functools
+import logging
+import uuid
+
+from flask import Flask, abort, current_app, g, render_template, request
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+
+from hwaas.extensions import db, htmx, login_manager
+from hwaas.services import accounts, overdue
+from hwaas.services.errors import NotFound
+from hwaas.services.tenancy import PartnerScope
+
+log = logging.getLogger("hwaas")
+
+
+def today() -> dt.date:
+    """The business date: HWAAS_TODAY when pinned (demos, tests), else the server's date."""
+    pinned = current_app.config.get("HWAAS_TODAY")
+    return dt.date.fromisoformat(pinned) if pinned else dt.date.today()
+
+
+def scope() -> PartnerScope:
+    """The signed-in partner's scope; staff have none here."""
+    if not current_user.is_authenticated or current_user.partner_id is None:
+        abort(404)
+    if "scope" not in g:
+        g.scope = PartnerScope(db.session, current_user.partner_id)
+    return g.scope
+
+
+def role_required(*roles: str):
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.role not in roles:
+                abort(404)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def is_partial_request() -> bool:
+    """Only a targeted htmx request gets a fragment; boosted requests and history restores
+    get the whole page."""
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+def render(page: str, partial: str, status: int = 200, **context):
+    """Render the full page or just the htmx target's partial, and say that it varies."""
+    body = render_template(partial if is_partial_request() else page, **context)
+    response = current_app.make_response((body, status))
+    response.vary.add("HX-Request")
+    return response
+
+
+def standing_for(partner_id: int, on: dt.date) -> overdue.Standing:
+    from hwaas.services.invoices import partner_standing
+
+    config = current_app.config
+    thresholds = overdue.Thresholds(
+        warn=config["OVERDUE_WARN_DAYS"],
+        block_after=config["OVERDUE_BLOCK_AFTER_DAYS"],
+        read_only=config["OVERDUE_READ_ONLY_DAYS"],
+        suspend=config["OVERDUE_SUSPEND_DAYS"],
+    )
+    return partner_standing(db.session, partner_id, on, thresholds)
+
+
+def current_standing() -> overdue.Standing | None:
+    if not current_user.is_authenticated or current_user.partner_id is None:
+        return None
+    if "standing" not in g:
+        g.standing = standing_for(current_user.partner_id, today())
+    return g.standing
+
+
+def init_app(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def _load_user(session_id: str):
+        return accounts.load_user(db.session, session_id)
+
+    @app.before_request
+    def _request_id():
+        g.request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex
+
+    @app.after_request
+    def _commit(response):
+        # One transaction per request: services flush, this commits what a successful request did.
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
+
+    @app.after_request
+    def _security_headers(response):
+        headers = response.headers
+        headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+            "form-action 'self'; frame-ancestors 'none'",
+        )
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if request.is_secure:
+            headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+        if current_user.is_authenticated and response.mimetype == "text/html":
+            headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.errorhandler(NotFound)
+    def _not_found(error):
+        return _error_page(404, "Page not found", "There is nothing here, or it is not yours to see.")
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):
+        if error.code in (301, 302, 303, 307, 308):
+            return error
+        titles = {
+            400: ("Bad request", "The request could not be understood. Go back and try again."),
+            403: ("Not allowed", "You cannot do this."),
+            404: ("Page not found", "There is nothing here, or it is not yours to see."),
+            405: ("Not allowed", "This address does not accept that kind of request."),
+            413: ("File too large", "The file is larger than allowed (10 MB). Choose a smaller file."),
+            429: ("Too many attempts", "Too many attempts. Wait a minute and try again."),
+        }
+        title, text = titles.get(error.code, (error.name, error.description))
+        return _error_page(error.code, title, text)
+
+    @app.errorhandler(Exception)
+    def _server_error(error: Exception):
+        incident = uuid.uuid4().hex[:12]
+        db.session.rollback()
+        log.exception("incident %s request %s", incident, g.get("request_id"))
+        return _error_page(
+            500, "Something went wrong",
+            f"Something went wrong on our side. Nothing was changed. If it happens again, "
+            f"quote incident {incident} to support.",
+        )
+
+    @app.context_processor
+    def _layout_context():
+        return {"standing": current_standing(), "today": today()}
+
+    from hwaas import filters
+
+    filters.init_app(app)
+
+
+def _error_page(code: int, title: str, text: str):
+    return render_template("error.html", code=code, title=title, text=text), code
