@@ -43,7 +43,7 @@ class Cart(db.Model):
     saved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     customer: Mapped[Customer] = relationship()
-    pbx: Mapped[Pbx] = relationship()
+    pbx: Mapped[Pbx] = relationship(overlaps="customer")
     lines: Mapped[list["CartLine"]] = relationship(
         back_populates="cart", cascade="all, delete-orphan", order_by="CartLine.id"
     )

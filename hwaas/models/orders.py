@@ -57,7 +57,7 @@ class Order(db.Model):
     created_at: Mapped[timestamp]
 
     customer: Mapped[Customer] = relationship()
-    pbx: Mapped[Pbx] = relationship()
+    pbx: Mapped[Pbx] = relationship(overlaps="customer")
     placed_by: Mapped[User] = relationship()
     lines: Mapped[list["OrderLine"]] = relationship(
         back_populates="order", cascade="all, delete-orphan", order_by="OrderLine.id"

@@ -1,0 +1,50 @@
+# hwaas — two commands: `make run` and `make test`. Everything else here is what they need.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export FLASK_APP := wsgi
+
+.PHONY: run test install install-dev assets system-deps serve bench
+
+run: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo
+	@echo ""
+	@echo "hwaas is starting at http://127.0.0.1:$(PORT)/"
+	@$(BIN)/flask demo-logins
+	@bash scripts/serve.sh $(PORT)
+
+test: install-dev system-deps
+	bash scripts/test.sh
+
+install: $(VENV)/.runtime assets
+
+install-dev: $(VENV)/.dev assets
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.runtime: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.dev: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@ $(VENV)/.runtime
+
+# htmx comes from the npm registry at set-up and is served by the app itself (never committed).
+assets: hwaas/static/vendor/htmx.min.js
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+hwaas/static/vendor/htmx.min.js: node_modules/.package-lock.json
+	mkdir -p hwaas/static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+# Chromium (browser tests), fonts and Pango (PDFs): Debian packages, installed when missing.
+system-deps:
+	@bash scripts/system-deps.sh
