@@ -1,0 +1,66 @@
+"""The order status machine (DESIGN §3.8): legal transitions only, each one written to history."""
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from hwaas.models import Order, OrderStatusChange, User
+from hwaas.models.orders import ORDER_STATUSES
+from hwaas.models.types import utcnow
+from hwaas.services.errors import InvalidTransition, ValidationFailed
+
+# from-status → the statuses it may move to
+TRANSITIONS: dict[str | None, tuple[str, ...]] = {
+    None: ("awaiting_approval",),
+    "awaiting_approval": ("approved", "rejected", "cancelled"),
+    "approved": ("shipped", "cancelled"),
+    "shipped": ("active",),
+    "rejected": (),
+    "active": (),
+    "cancelled": (),
+}
+
+# What each transition is called on a button.
+ACTIONS = {
+    "approved": "Approve",
+    "rejected": "Reject",
+    "shipped": "Ship",
+    "active": "Activate",
+    "cancelled": "Cancel",
+}
+
+
+def allowed_transitions(status: str | None) -> tuple[str, ...]:
+    return TRANSITIONS.get(status, ())
+
+
+def record_status(
+    session: Session, order: Order, to_status: str, by: User, note: str = "", at: dt.datetime | None = None
+) -> OrderStatusChange:
+    """Move the order to `to_status` if the machine allows it, and write the history row.
+
+    The change and its history row are flushed together: one commit makes both or neither.
+    """
+    from_status = order.status if order.history else None  # an order without history is new
+    if to_status not in allowed_transitions(from_status):
+        was = ORDER_STATUSES.get(from_status, "new") if from_status else "new"
+        raise InvalidTransition(
+            f"An order that is {was} cannot become {ORDER_STATUSES.get(to_status, to_status)}.", field="status"
+        )
+    change = OrderStatusChange(
+        from_status=from_status, to_status=to_status, changed_by_id=by.id, note=note.strip()[:500],
+        changed_at=at or utcnow(),
+    )
+    order.status = to_status
+    order.history.append(change)
+    session.flush()
+    return change
+
+
+def ship(session: Session, order: Order, by: User, shipment_date: dt.date, note: str = "") -> OrderStatusChange:
+    if shipment_date is None:
+        raise ValidationFailed("Enter the shipment date.", field="shipment_date")
+    if shipment_date < order.ordered_on:
+        raise ValidationFailed("The shipment date cannot be before the order date.", field="shipment_date")
+    change = record_status(session, order, "shipped", by, note)
+    order.shipment_date = shipment_date
+    return change

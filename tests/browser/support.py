@@ -1,0 +1,30 @@
+"""What browser tests do again and again: sign in, check accessibility with axe-core."""
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.factories import PASSWORD
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+_axe = Axe()
+
+
+def sign_in(page, email: str, password: str = PASSWORD) -> None:
+    page.goto("/login")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
+def axe_violations(page) -> list[str]:
+    """axe-core's WCAG 2.2 AA violations on the page as it is now, one readable line each."""
+    results = _axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS},
+                                      "resultTypes": ["violations"]})
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(n["target"][0] for n in v["nodes"][:5])
+        for v in results.response["violations"]
+    ]
+
+
+def assert_accessible(page) -> None:
+    violations = axe_violations(page)
+    assert not violations, f"axe found violations on {page.url}:\n" + "\n".join(violations)
