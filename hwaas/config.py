@@ -43,6 +43,9 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     MAX_CONTENT_LENGTH = 11 * 1024 * 1024  # uploads are capped at 10 MB; a little room for the form
     PAGE_SIZE = 20
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", 30))
+    SESSION_ABSOLUTE_HOURS = int(os.environ.get("SESSION_ABSOLUTE_HOURS", 12))
+    PERMANENT_SESSION_LIFETIME = 12 * 3600
 
     # Overdue ladder (DESIGN §3.5): warn at >= WARN, block hardware at > BLOCK_AFTER,
     # read-only at >= READ_ONLY, services suspended at >= SUSPEND days overdue.

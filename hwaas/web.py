@@ -3,10 +3,11 @@ the request transaction, error pages, security headers and the signed-in user's 
 import datetime as dt
 import functools
 import logging
+import time
 import uuid
 
-from flask import Flask, abort, current_app, g, render_template, request
-from flask_login import current_user
+from flask import Flask, abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_login import current_user, logout_user
 from werkzeug.exceptions import HTTPException
 
 from hwaas.extensions import db, htmx, login_manager
@@ -30,6 +31,12 @@ def scope() -> PartnerScope:
     if "scope" not in g:
         g.scope = PartnerScope(db.session, current_user.partner_id)
     return g.scope
+
+
+def keep_changes() -> None:
+    """Commit this request's changes even though it answers with an error (e.g. a recorded
+    failed sign-in on a 422)."""
+    g.keep_changes = True
 
 
 def role_required(*roles: str):
@@ -96,33 +103,46 @@ def init_app(app: Flask) -> None:
     def _request_id():
         g.request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex
 
+    @app.before_request
+    def _session_lifetime():
+        """Idle and absolute timeouts (ASVS 7.3), and a second factor the partner requires."""
+        if request.endpoint == "static" or not current_user.is_authenticated:
+            return None
+        now = time.time()
+        idle = current_app.config["SESSION_IDLE_MINUTES"] * 60
+        absolute = current_app.config["SESSION_ABSOLUTE_HOURS"] * 3600
+        login_at, seen_at = session.get("_login_at"), session.get("_seen_at")
+        if login_at is None or seen_at is None or now - seen_at > idle or now - login_at > absolute:
+            too_long = login_at is not None and now - login_at > absolute
+            embedded = session.get("embedded")
+            logout_user()
+            session.clear()
+            if embedded:
+                session["embedded"] = True
+            flash("You were signed out after "
+                  + (f"{current_app.config['SESSION_ABSOLUTE_HOURS']} hours. " if too_long else
+                     f"{current_app.config['SESSION_IDLE_MINUTES']} minutes without activity. ")
+                  + "Sign in again to continue.", "info")
+            target = url_for("auth.login", next=request.full_path if request.method == "GET" else None)
+            if htmx:
+                response = current_app.make_response(("", 204))
+                response.headers["HX-Redirect"] = target
+                return response
+            return redirect(target, code=303)
+        if now - seen_at > 30 or request.endpoint == "auth.keepalive":
+            session["_seen_at"] = now
+        if session.get("must_enrol_totp") and request.endpoint not in (
+                "account.two_factor", "auth.logout", "auth.keepalive"):
+            return redirect(url_for("account.two_factor"), code=303)
+        return None
+
     @app.after_request
     def _commit(response):
         # One transaction per request: services flush, this commits what a successful request did.
-        if response.status_code < 400:
+        if response.status_code < 400 or g.get("keep_changes"):
             db.session.commit()
         else:
             db.session.rollback()
-        return response
-
-    @app.after_request
-    def _security_headers(response):
-        headers = response.headers
-        headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
-            "form-action 'self'; frame-ancestors 'none'",
-        )
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        if request.is_secure:
-            headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
-        if current_user.is_authenticated and response.mimetype == "text/html":
-            headers["Cache-Control"] = "no-store"
         return response
 
     @app.errorhandler(NotFound)
@@ -159,9 +179,10 @@ def init_app(app: Flask) -> None:
     def _layout_context():
         return {"standing": current_standing(), "today": today()}
 
-    from hwaas import filters
+    from hwaas import filters, security
 
     filters.init_app(app)
+    security.init_app(app)
 
 
 def _error_page(code: int, title: str, text: str):

@@ -1,6 +1,8 @@
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+
+from hwaas.services.passwords import password_problems
 
 
 class LoginForm(FlaskForm):
@@ -8,3 +10,37 @@ class LoginForm(FlaskForm):
         DataRequired("Enter your e-mail address."), Email("Enter an e-mail address like name@example.com."),
         Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired("Enter your password."), Length(max=200)])
+
+
+class CodeForm(FlaskForm):
+    code = StringField("Code from your authenticator app", validators=[
+        DataRequired("Enter the 6-digit code from your authenticator app."), Length(max=12)])
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[DataRequired("Enter your current password.")])
+    new_password = PasswordField("New password", validators=[DataRequired("Enter a new password.")])
+    confirm = PasswordField("Repeat the new password", validators=[
+        DataRequired("Repeat the new password."), EqualTo("new_password", "The two new passwords are not the same.")])
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def validate_new_password(self, field):
+        problems = password_problems(field.data or "", self.user.email, self.user.name)
+        if problems:
+            raise ValidationError(" ".join(problems))
+
+
+class EnableTwoFactorForm(FlaskForm):
+    code = StringField("Code from your authenticator app", validators=[
+        DataRequired("Enter the 6-digit code your app shows after scanning."), Length(max=12)])
+
+
+class DisableTwoFactorForm(FlaskForm):
+    password = PasswordField("Password", validators=[DataRequired("Enter your password to turn this off.")])
+
+
+class PartnerSecurityForm(FlaskForm):
+    totp_required = BooleanField("Require a second factor (authenticator app) for every user of this partner")

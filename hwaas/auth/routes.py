@@ -1,12 +1,17 @@
+import time
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from hwaas.auth import bp
-from hwaas.auth.forms import LoginForm
+from hwaas.auth.forms import CodeForm, LoginForm
 from hwaas.extensions import db
-from hwaas.services import accounts
+from hwaas.models.types import utcnow
+from hwaas.services import accounts, throttle, totp
+from hwaas.web import keep_changes
+
+PENDING_SECONDS = 300  # the second step must follow the first within five minutes
 
 
 def safe_next(target: str | None) -> str:
@@ -19,20 +24,88 @@ def safe_next(target: str | None) -> str:
     return url_for("main.home")
 
 
+def start_session(user, next_url: str | None):
+    """A fresh session at sign-in: nothing carried over from before, timestamps for the timeouts."""
+    embedded = session.get("embedded")
+    session.clear()
+    login_user(user)
+    now = time.time()
+    session["_login_at"] = now
+    session["_seen_at"] = now
+    if embedded:
+        session["embedded"] = True
+    if totp.required_for(user) and not user.totp_secret:
+        session["must_enrol_totp"] = True
+        flash("Your organisation requires a second factor. Set up an authenticator app to continue.", "info")
+        return redirect(url_for("account.two_factor"), code=303)
+    return redirect(safe_next(next_url), code=303)
+
+
+def _client_ip() -> str:
+    return request.remote_addr or "unknown"
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = LoginForm()
+    status = 200
     if form.validate_on_submit():
+        now = utcnow()
+        try:
+            throttle.check(db.session, form.email.data, _client_ip(), now)
+        except throttle.TooManyAttempts as refused:
+            form.password.errors.append(refused.message)
+            response = current_app.make_response((render_template("auth/login.html", form=form), 429))
+            response.headers["Retry-After"] = str(refused.retry_after)
+            return response
         user = accounts.authenticate(db.session, form.email.data, form.password.data)
-        if user is not None:
-            session.clear()  # a fresh session at sign-in: nothing carried over from before
-            login_user(user)
-            return redirect(safe_next(request.args.get("next")), code=303)
-        form.password.errors.append("The e-mail address or password is not right.")
-    status = 422 if form.errors else 200
+        if user is None:
+            throttle.record_failure(db.session, form.email.data, _client_ip(), now)
+            keep_changes()
+            form.password.errors.append("The e-mail address or password is not right.")
+        elif user.totp_secret:
+            throttle.clear_account(db.session, user.email)
+            session.clear()
+            session["2fa_user"] = user.get_id()
+            session["2fa_at"] = time.time()
+            session["2fa_next"] = request.args.get("next")
+            return redirect(url_for("auth.login_code"), code=303)
+        else:
+            throttle.clear_account(db.session, user.email)
+            return start_session(user, request.args.get("next"))
+    if form.errors:
+        status = 422
     return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+def login_code():
+    pending = session.get("2fa_user")
+    if not pending or time.time() - session.get("2fa_at", 0) > PENDING_SECONDS:
+        session.pop("2fa_user", None)
+        flash("Sign in again: the time to enter the code ran out.", "info")
+        return redirect(url_for("auth.login"), code=303)
+    user = accounts.load_user(db.session, pending)
+    if user is None:
+        return redirect(url_for("auth.login"), code=303)
+    form = CodeForm()
+    if form.validate_on_submit():
+        now = utcnow()
+        try:
+            throttle.check(db.session, user.email, _client_ip(), now)
+        except throttle.TooManyAttempts as refused:
+            form.code.errors.append(refused.message)
+            response = current_app.make_response((render_template("auth/code.html", form=form), 429))
+            response.headers["Retry-After"] = str(refused.retry_after)
+            return response
+        if totp.check_code(user, form.code.data, now):
+            return start_session(user, session.get("2fa_next"))
+        throttle.record_failure(db.session, user.email, _client_ip(), now)
+        keep_changes()
+        form.code.errors.append("That code is not right or was already used. Enter the code your app shows now.")
+    return render_template("auth/code.html", form=form), 422 if form.errors else 200
 
 
 @bp.route("/logout", methods=["POST"])
@@ -43,3 +116,11 @@ def logout():
     session.clear()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"), code=303)
+
+
+@bp.route("/session/keepalive", methods=["POST"])
+@login_required
+def keepalive():
+    """Called by the session-timeout warning's "Stay signed in" button; the request itself
+    refreshes the idle timer."""
+    return "", 204

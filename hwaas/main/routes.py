@@ -24,6 +24,7 @@ NAVIGATION = {
         ("admin.catalogue", "Catalogue"),
         ("admin.tiers", "Price tiers"),
         ("admin.invoices", "Invoices"),
+        ("account.admin_partners", "Partners"),
     ],
 }
 

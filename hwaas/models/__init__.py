@@ -5,10 +5,11 @@ from hwaas.models.pbx import Device, Pbx, PbxService
 from hwaas.models.carts import Cart, CartLine
 from hwaas.models.orders import Order, OrderLine, OrderStatusChange
 from hwaas.models.billing import Invoice
-from hwaas.models.documents import Agreement, OutboxAttachment, OutboxMail
+from hwaas.models.documents import Agreement, DocumentCache, OutboxAttachment, OutboxMail
+from hwaas.models.auth import LoginFailure
 
 __all__ = [
-    "Address", "Agreement", "Cart", "CartLine", "CatalogueVersion", "Customer", "Device",
-    "Invoice", "Order", "OrderLine", "OrderStatusChange", "OutboxAttachment", "OutboxMail",
+    "Address", "Agreement", "Cart", "CartLine", "CatalogueVersion", "Customer", "Device", "DocumentCache",
+    "Invoice", "LoginFailure", "Order", "OrderLine", "OrderStatusChange", "OutboxAttachment", "OutboxMail",
     "Partner", "Pbx", "PbxService", "PriceTier", "Product", "ProductPrice", "QuantityBand", "User",
 ]

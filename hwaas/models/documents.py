@@ -76,3 +76,22 @@ class OutboxAttachment(db.Model):
     data: Mapped[bytes] = deferred(mapped_column(LargeBinary))
 
     mail: Mapped[OutboxMail] = relationship(back_populates="attachments")
+
+
+class DocumentCache(db.Model):
+    """Generated documents (price lists), shared by every worker and host.
+
+    `key` names the document and everything it depends on (kind, format, catalogue version,
+    tier, …): a catalogue change makes a new key, and older versions' rows are pruned.
+    """
+
+    __tablename__ = "document_cache"
+
+    id: Mapped[intpk]
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    catalogue_version: Mapped[int] = mapped_column(index=True)
+    filename: Mapped[str200]
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    data: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    created_at: Mapped[timestamp]

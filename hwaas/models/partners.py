@@ -30,6 +30,9 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     # Bumped on logout and password change: sessions carry it, so a copied cookie dies with it.
     session_version: Mapped[int] = mapped_column(default=1)
+    # Base32 TOTP secret once the user has set up a second factor (RFC 6238).
+    totp_secret: Mapped[str | None] = mapped_column(String(32))
+    totp_last_step: Mapped[int | None]  # the last accepted time step: a code works once
     created_at: Mapped[timestamp]
 
     partner: Mapped["Partner | None"] = relationship(foreign_keys=[partner_id], back_populates="users")
@@ -62,6 +65,8 @@ class Partner(db.Model):
     tier_id: Mapped[int] = mapped_column(ForeignKey("price_tiers.id"))
     area_manager_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", use_alter=True), index=True)
     email: Mapped[str] = mapped_column(String(254), default="")
+    # An admin may require a second factor (TOTP) for every user of the partner.
+    totp_required: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[timestamp]
 
     tier: Mapped[PriceTier] = relationship()

@@ -49,6 +49,49 @@
   document.body && document.body.addEventListener("announce", function (event) { announce(event.detail.value); });
   document.addEventListener("announce", function (event) { announce(event.detail.value || event.detail); });
 
+  // Session timeout warning: two minutes before the idle timeout, offer to stay signed in.
+  var sessionMeta = document.querySelector('meta[name="hwaas-session"]');
+  if (sessionMeta) {
+    var idleSeconds = parseInt(sessionMeta.getAttribute("content"), 10);
+    var warnTimer = null, endTimer = null;
+    var csrf = function () {
+      try { return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"]; } catch (e) { return ""; }
+    };
+    var removeWarning = function () {
+      var box = document.getElementById("session-warning");
+      if (box) { box.remove(); }
+    };
+    var showWarning = function () {
+      if (document.getElementById("session-warning")) { return; }
+      var box = document.createElement("div");
+      box.id = "session-warning";
+      box.className = "session-warning";
+      box.setAttribute("role", "alertdialog");
+      box.setAttribute("aria-labelledby", "session-warning-text");
+      box.innerHTML = '<p id="session-warning-text">You will be signed out in 2 minutes because nothing happened for a while.</p>' +
+        '<button type="button" class="button">Stay signed in</button>';
+      box.querySelector("button").addEventListener("click", function () {
+        fetch(sessionMeta.getAttribute("data-keepalive"), {
+          method: "POST", credentials: "same-origin", headers: {"X-CSRFToken": csrf()}
+        }).then(function (r) {
+          if (r.ok) { removeWarning(); restart(); announce("You are still signed in."); }
+          else { window.location.assign(sessionMeta.getAttribute("data-login")); }
+        });
+      });
+      var main = document.getElementById("main");
+      main.insertBefore(box, main.firstChild);
+      box.querySelector("button").focus();
+    };
+    var restart = function () {
+      window.clearTimeout(warnTimer); window.clearTimeout(endTimer);
+      warnTimer = window.setTimeout(showWarning, Math.max(0, idleSeconds - 120) * 1000);
+      endTimer = window.setTimeout(function () { window.location.assign(sessionMeta.getAttribute("data-login")); },
+        idleSeconds * 1000 + 2000);
+    };
+    restart();
+    document.addEventListener("htmx:afterRequest", function () { removeWarning(); restart(); });
+  }
+
   // Forms marked data-confirm ask first (the server still validates everything).
   document.addEventListener("submit", function (event) {
     var form = event.target;

@@ -1,0 +1,90 @@
+"""PDF documents: Jinja2 templates (hwaas/templates/pdf/) rendered to PDF with WeasyPrint.
+
+No Flask here, so documents can be made from a view, the CLI or a test alike. WeasyPrint is
+given no way to fetch anything (no files, no network): a document is its HTML and nothing else.
+"""
+import datetime as dt
+import functools
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import jinja2
+
+from hwaas.services.pricing import TERM_LABELS
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "pdf"
+_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF "}
+
+
+@dataclass(frozen=True)
+class Document:
+    """A generated file, ready to be sent as a download."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+def format_money(value: Decimal | None, currency: str = "EUR") -> str:
+    if value is None:
+        return "—"
+    if not isinstance(value, Decimal):
+        raise TypeError("money must be a Decimal")
+    sign = "−" if value < 0 else ""
+    return f"{sign}{_SYMBOLS.get(currency, currency + ' ')}{abs(value):,.2f}"
+
+
+def format_date(value: dt.date | dt.datetime | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M UTC")
+    return value.isoformat()
+
+
+def format_percent(value: Decimal | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value.normalize():f} %"
+
+
+@functools.cache
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["money"] = format_money
+    env.filters["date"] = format_date
+    env.filters["percent"] = format_percent
+    env.filters["term"] = lambda term: TERM_LABELS.get(term, term)
+    return env
+
+
+def render_html(template: str, **context) -> str:
+    """Render one of the PDF templates to an HTML string."""
+    return _environment().get_template(template).render(**context)
+
+
+def _no_fetching(url: str, *args, **kwargs):
+    raise ValueError(f"documents fetch nothing: {url[:80]}")
+
+
+def html_to_pdf(html: str) -> bytes:
+    import weasyprint  # heavy: loaded on first use only
+
+    return weasyprint.HTML(string=html, url_fetcher=_no_fetching, base_url=str(TEMPLATES)).write_pdf()
+
+
+def render_pdf(template: str, **context) -> bytes:
+    return html_to_pdf(render_html(template, **context))
+
+
+def safe_filename(text: str) -> str:
+    """A download filename fragment: letters, digits and dashes only."""
+    cleaned = "".join(c if c.isascii() and c.isalnum() else "-" for c in text.lower())
+    return "-".join(part for part in cleaned.split("-") if part)[:60] or "document"
