@@ -1,5 +1,8 @@
 # hwaas — two commands: `make run` and `make test`. Everything else here is what they need.
 SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+# pip's notes about this machine's extra package folders are noise; errors still fail the build.
+QUIET_PIP := 2>&1 | { grep -v '^WARNING: Location' || true; }
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -25,14 +28,14 @@ install-dev: $(VENV)/.dev assets
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q --upgrade pip $(QUIET_PIP)
 
 $(VENV)/.runtime: pyproject.toml | $(VENV)/bin/python
-	$(BIN)/pip install -q -e .
+	$(BIN)/pip install -q -e . $(QUIET_PIP)
 	touch $@
 
 $(VENV)/.dev: pyproject.toml | $(VENV)/bin/python
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -e '.[dev]' $(QUIET_PIP)
 	touch $@ $(VENV)/.runtime
 
 # htmx comes from the npm registry at set-up and is served by the app itself (never committed).
