@@ -21,10 +21,12 @@ from werkzeug.security import check_password_hash
 
 from hwaas.models import (
     Address,
+    Cart,
     CatalogueVersion,
     Customer,
     Device,
     Invoice,
+    Order,
     Partner,
     Pbx,
     PbxService,
@@ -39,6 +41,7 @@ from hwaas.models.partners import ROLES
 from hwaas.services import pricing
 from hwaas.services.accounts import hash_password, revoke_sessions
 from hwaas.services.errors import ValidationFailed
+from hwaas.services.passwords import password_problems
 
 FORMAT_VERSION = 1
 TERMS = pricing.TERMS
@@ -55,7 +58,6 @@ KIND_LABELS = {
 }
 TOP_LEVEL_KEYS = ("version", "price_tiers", "products", "users", "partners", "customers", "invoices")
 MAX_QUANTITY = 10_000
-MIN_PASSWORD_LENGTH = 8
 CENT = Decimal("0.01")
 _CHUNK = 500  # rows per IN (...) list: well under every database's parameter limit
 
@@ -588,7 +590,8 @@ class _Import:
         self.products.append(product)
 
     def _parse_user(self, where, rec) -> None:
-        f = _Fields(self.problems, where, rec, ("email", "name", "role", "partner", "password", "password_hash", "active"))
+        f = _Fields(self.problems, where, rec,
+                    ("email", "name", "role", "partner", "password", "password_hash", "active"))
         user = _UserIn(
             where,
             email=f.email("email", lower=True),
@@ -601,8 +604,8 @@ class _Import:
         )
         if _ok(user.password) and _ok(user.password_hash):
             f.error("give either password or password_hash, not both")
-        if _ok(user.password) and len(user.password) < MIN_PASSWORD_LENGTH:
-            f.error(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+        if _ok(user.password) and (problems := password_problems(user.password, user.email or "")):
+            f.error("password: " + " ".join(problems))
             user.password = BAD
         if _ok(user.password_hash) and user.password_hash.count("$") != 2:
             f.error("password_hash is not a werkzeug password hash (method$salt$hash)")
@@ -620,7 +623,8 @@ class _Import:
             addresses=[],
         )
         for awhere, arec in _objects(f, "addresses", "label"):
-            af = _Fields(self.problems, awhere, arec, ("label", "recipient", "street", "postcode", "city", "country"))
+            af = _Fields(self.problems, awhere, arec,
+                         ("label", "recipient", "street", "postcode", "city", "country"))
             address = _AddressIn(
                 awhere,
                 label=af.text("label", 80),
@@ -628,7 +632,7 @@ class _Import:
                 street=af.text("street", 200),
                 postcode=af.text("postcode", 20),
                 city=af.text("city", 80),
-                country=af.text("country", 2, required=False),
+                country=af.text("country", 80, required=False),
             )
             if _ok(address.country) and not _COUNTRY_RE.fullmatch(address.country):
                 af.error(f"country {_show(address.country)} is not a two-letter country code such as \"IT\"")
@@ -715,9 +719,8 @@ class _Import:
         s = self.session
         self.db_tiers = {t.name: t for t in s.scalars(select(PriceTier))}
         # The catalogue is small: load it whole, with prices and bands.
-        self.db_products = {
-            p.sku: p for p in s.scalars(select(Product).options(selectinload(Product.prices), selectinload(Product.bands)))
-        }
+        products = select(Product).options(selectinload(Product.prices), selectinload(Product.bands))
+        self.db_products = {p.sku: p for p in s.scalars(products)}
 
         emails = {u.email for u in self.users if _ok(u.email)}
         emails |= {p.area_manager for p in self.partners if _ok(p.area_manager) and p.area_manager}
@@ -731,8 +734,7 @@ class _Import:
         names = {n for n in names if _ok(n) and n}
         self.db_partners: dict[str, Partner] = {}
         for chunk in _chunks(names):
-            stmt = select(Partner).options(joinedload(Partner.tier)).where(Partner.name.in_(chunk))
-            self.db_partners.update((p.name, p) for p in s.scalars(stmt))
+            self.db_partners.update((p.name, p) for p in s.scalars(select(Partner).where(Partner.name.in_(chunk))))
         partner_ids = [p.id for p in self.db_partners.values()]
 
         self.db_addresses: dict[tuple[int, str], Address] = {}
@@ -752,13 +754,17 @@ class _Import:
         for chunk in _chunks(c.id for c in self.db_customers.values()):
             for pbx in s.scalars(select(Pbx).where(Pbx.customer_id.in_(chunk)).order_by(Pbx.id)):
                 self.db_pbxs.setdefault((pbx.customer_id, pbx.name), pbx)
-        self.pbxs_with_services: set[int] = set()
-        self.pbxs_with_devices: set[int] = set()
+        # PBXs with equipment (not imported onto again) and PBXs whose term other rows repeat
+        # through composite foreign keys (services, carts, orders: the term cannot change).
+        self.pbxs_with_equipment: set[int] = set()
+        self.pbxs_term_bound: set[int] = set()
         for chunk in _chunks(p.id for p in self.db_pbxs.values()):
-            self.pbxs_with_services.update(
-                s.scalars(select(PbxService.pbx_id).where(PbxService.pbx_id.in_(chunk)).distinct())
-            )
-            self.pbxs_with_devices.update(s.scalars(select(Device.pbx_id).where(Device.pbx_id.in_(chunk)).distinct()))
+            for model, bucket in ((PbxService, "both"), (Device, "equipment"), (Cart, "term"), (Order, "term")):
+                ids = set(s.scalars(select(model.pbx_id).where(model.pbx_id.in_(chunk)).distinct()))
+                if bucket in ("both", "equipment"):
+                    self.pbxs_with_equipment |= ids
+                if bucket in ("both", "term"):
+                    self.pbxs_term_bound |= ids
 
         self.db_invoices: dict[str, Invoice] = {}
         for chunk in _chunks({i.number for i in self.invoices if _ok(i.number)}):
@@ -793,7 +799,11 @@ class _Import:
         tier_names = set(self.db_tiers) | {t.name for t in self.tiers if _ok(t.name)}
         partner_names = set(self.db_partners) | {p.name for p in self.partners if _ok(p.name)}
         roles = {email: user.role for email, user in self.db_users.items()}
-        roles.update((u.email, u.role) for u in self.users if _ok(u.email, u.role))
+        file_roles: dict[str, Any] = {}
+        for u in self.users:  # a duplicate is reported below; the first one counts
+            if _ok(u.email):
+                file_roles.setdefault(u.email, u.role)  # BAD when the role was bad: already reported
+        roles.update(file_roles)
 
         # The catalogue as it will be after the import: {sku: (category, {term: price})}.
         catalogue = {
@@ -805,9 +815,8 @@ class _Import:
                 continue
             self._duplicates(product.bands if isinstance(product.bands, list) else (),
                              lambda b: b.min_quantity if _ok(b.min_quantity) else None, "band min_quantity")
-            old_category, old_prices = catalogue.get(product.sku, (BAD, {}))
-            category = product.category if _ok(product.category) else old_category
-            catalogue[product.sku] = (category, product.prices if _ok(product.prices) else old_prices)
+            # BAD for a value already reported, so that no second problem follows from it.
+            catalogue[product.sku] = (product.category, product.prices)
         classound = sorted(sku for sku, (category, _) in catalogue.items() if category == "classound")
 
         for user in self.users:
@@ -828,7 +837,9 @@ class _Import:
                                            f"(known: {', '.join(sorted(tier_names)) or 'none'})")
             if _ok(partner.area_manager) and partner.area_manager is not None:
                 role = roles.get(partner.area_manager)
-                if role is None:
+                if role is BAD:
+                    pass
+                elif role is None:
                     self._error(partner.where, f"area_manager {_show(partner.area_manager)} is not a known user")
                 elif role != "area_manager":
                     self._error(partner.where, f"area_manager {_show(partner.area_manager)} is a user with role "
@@ -847,7 +858,8 @@ class _Import:
 
         for invoice in self.invoices:
             if _ok(invoice.partner) and invoice.partner not in partner_names:
-                self._error(invoice.where, f"partner {_show(invoice.partner)} is neither in the file nor in the portal")
+                self._error(invoice.where,
+                            f"partner {_show(invoice.partner)} is neither in the file nor in the portal")
             existing = self.db_invoices.get(invoice.number) if _ok(invoice.number) else None
             if existing is not None and _ok(invoice.partner) and existing.partner.name != invoice.partner:
                 self._error(invoice.where, f"invoice {invoice.number} already exists for partner "
@@ -857,19 +869,18 @@ class _Import:
         existing = self.db_pbxs.get((db_customer.id, pbx.name)) if db_customer and _ok(pbx.name) else None
         pbx.existing = existing
         if existing is not None:
-            has_services = existing.id in self.pbxs_with_services
             # Its equipment is the portal's business after the first import: never doubled.
-            pbx.import_equipment = not has_services and existing.id not in self.pbxs_with_devices
-            if has_services and _ok(pbx.term) and pbx.term != existing.term:
+            pbx.import_equipment = existing.id not in self.pbxs_with_equipment
+            if existing.id in self.pbxs_term_bound and _ok(pbx.term) and pbx.term != existing.term:
                 self._error(pbx.where, f"term cannot change from {existing.term} to {pbx.term}: "
-                                       "the PBX already has services, which share its term")
+                                       "the PBX already has services, carts or orders, which share its term")
         if pbx.classound is True and _ok(pbx.term) and pbx.term != "lifetime":
             if not classound:
                 self._error(pbx.where, 'classound is true but there is no product of category "classound"')
             elif len(classound) > 1:
                 self._error(pbx.where, f'classound is true but several products have category "classound" '
                                        f'({", ".join(classound)}): keep one')
-            elif pbx.term not in catalogue[classound[0]][1]:
+            elif _ok(catalogue[classound[0]][1]) and pbx.term not in catalogue[classound[0]][1]:
                 self._error(pbx.where, f"CLASSOUND product {classound[0]} has no {pbx.term} price")
         for device in pbx.devices:
             if not _ok(device.sku):
@@ -879,9 +890,9 @@ class _Import:
                 continue
             category, prices = catalogue[device.sku]
             if category == "classound":
-                self._error(device.where, f'{device.sku} is the CLASSOUND service, not a device: use "classound": true '
-                                          "on the PBX")
-            elif device.ownership == "rented" and _ok(pbx.term) and pbx.term != "lifetime" \
+                self._error(device.where,
+                            f'{device.sku} is the CLASSOUND service, not a device: use "classound": true on the PBX')
+            elif device.ownership == "rented" and _ok(pbx.term, prices) and pbx.term != "lifetime" \
                     and pbx.term not in prices:
                 self._error(device.where, f"{device.sku} has no {pbx.term} OpEx price, so it cannot be rented "
                                           f"on a {pbx.term} PBX")

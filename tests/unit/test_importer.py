@@ -1,7 +1,9 @@
 """The JSON data import and the demo data set (hwaas/services/importer.py, hwaas/data/demo.json)."""
 import copy
+from collections import Counter
 import datetime as dt
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -9,7 +11,6 @@ import pytest
 from sqlalchemy import event, func, select
 from werkzeug.security import generate_password_hash
 
-from hwaas import create_app
 from hwaas.extensions import db
 from hwaas.models import (
     Address,
@@ -43,19 +44,8 @@ TABLES = (PriceTier, Product, ProductPrice, QuantityBand, CatalogueVersion, User
           Customer, Pbx, PbxService, Device, Invoice)
 
 
-@pytest.fixture(scope="module")
-def app():
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI="sqlite://")
-    with app.app_context():
-        db.create_all()
-        yield app
-        db.session.remove()
-
-
-@pytest.fixture
-def session(app):
-    yield db.session
-    db.session.rollback()  # the importer only flushes: rolling back leaves the database empty
+# `app` and `session` come from tests/conftest.py: the importer only flushes, the session fixture
+# rolls back, and the conftest empties every table after each test (the CLI tests commit).
 
 
 @pytest.fixture(scope="module")
@@ -228,11 +218,12 @@ def test_demo_file_is_what_the_generator_writes(tmp_path):
 
 def test_one_bad_record_changes_nothing_and_is_named(session, demo_data):
     doc = copy.deepcopy(demo_data)
-    customer = doc["customers"][3]
+    index = next(i for i, c in enumerate(doc["customers"]) if i > 1 and len(c["pbxs"]) > 1)
+    customer = doc["customers"][index]
     customer["pbxs"][1]["term"] = "weekly"
     problems = problems_of(session, doc)
     assert problems == [
-        f'customers[3] "{customer["name"]}": pbxs[1] "{customer["pbxs"][1]["name"]}": '
+        f'customers[{index}] "{customer["name"]}": pbxs[1] "{customer["pbxs"][1]["name"]}": '
         'term "weekly" is not one of monthly, yearly, five_years, lifetime'
     ]
     assert set(counts(session).values()) == {0}
@@ -545,7 +536,7 @@ def test_the_term_of_a_pbx_with_services_cannot_change(session):
     doc = {"customers": [{"partner": "P1", "name": "C1", "pbxs": [{"name": "c1-hq", "term": "monthly",
                                                                      "activated_on": "today-30d"}]}]}
     assert problems_of(session, doc) == [
-        f"{C1_HQ}: term cannot change from yearly to monthly: the PBX already has services, which share its term"
+        f"{C1_HQ}: term cannot change from yearly to monthly: the PBX already has services, carts or orders, which share its term"
     ]
 
 
@@ -591,3 +582,83 @@ def test_bulk_import_does_not_query_per_row(session):
     big = _count_statements(session, _many_customers(300))  # 600 PBXs, 3600 devices
     assert big["SELECT"] == small["SELECT"]
     assert session.scalar(select(func.count()).select_from(Device)) == 3600
+
+
+# --- the flask commands ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli(app, monkeypatch):
+    """Run a `flask` command (business date pinned to TODAY); db.session then sees what it committed."""
+    monkeypatch.setitem(app.config, "HWAAS_TODAY", TODAY.isoformat())
+    runner = app.test_cli_runner()
+    with app.app_context():
+        yield lambda *args: runner.invoke(args=list(args))
+        db.session.remove()
+
+
+def test_flask_demo_loads_the_demo_data_once(cli):
+    result = cli("demo")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Demo data loaded\n")
+    second = db.session.scalar(select(Partner).where(Partner.name == "Second Partner"))
+    assert (TODAY - oldest_open_due_date(db.session, second.id)).days == 10  # HWAAS_TODAY is the business date
+    again = cli("demo")
+    assert again.exit_code == 0 and again.stdout == "Database not empty; demo data not loaded\n"
+
+
+def test_flask_demo_logins_prints_the_logins_and_password(cli):
+    result = cli("demo-logins")
+    assert result.exit_code == 0
+    assert "hwaas-demo-password" in result.stdout
+    for email in ("partner@example.com", "partner2@example.com", "manager@example.com", "admin@example.com"):
+        assert email in result.stdout
+
+
+def test_flask_import_data_imports_and_reports(cli, tmp_path):
+    path = tmp_path / "data.json"
+    doc = base_doc()
+    path.write_text(json.dumps(doc))
+    result = cli("import-data", str(path))
+    assert result.exit_code == 0, result.output
+    assert "customers" in result.stdout and db.session.scalar(select(func.count()).select_from(Customer)) == 1
+
+    dry = tmp_path / "dry.json"
+    dry.write_text(json.dumps({"customers": [{"partner": "P1", "name": "C9"}]}))
+    assert cli("import-data", "--dry-run", str(dry)).exit_code == 0
+    assert db.session.scalar(select(func.count()).select_from(Customer)) == 1
+
+
+def test_flask_import_data_prints_every_problem_and_changes_nothing(cli, tmp_path):
+    doc = base_doc()
+    doc["customers"][0]["pbxs"][0]["term"] = "weekly"
+    doc["invoices"][0]["amount"] = 100.0
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(doc))
+    result = cli("import-data", str(path))
+    assert result.exit_code == 1
+    assert "2 problem(s) found; nothing was imported." in result.stderr
+    assert f'{C1_HQ}: term "weekly" is not one of' in result.stderr
+    assert 'invoices[0] "INV-1": amount 100.0 is a JSON number' in result.stderr
+    assert set(counts(db.session).values()) == {0}
+
+
+@pytest.mark.parametrize("text, message", [
+    ('{"users": [], "users": []}', 'a key appears twice inside one object ("users")'),
+    ('{"users": [', "not valid JSON: Expecting value at line 1, column 12"),
+])
+def test_flask_import_data_refuses_broken_json(cli, tmp_path, text, message):
+    path = tmp_path / "broken.json"
+    path.write_text(text)
+    result = cli("import-data", str(path))
+    assert result.exit_code == 1 and message in result.stderr
+
+
+def test_the_documented_examples_load(session):
+    doc_path = Path(__file__).resolve().parents[2] / "docs" / "import-format.md"
+    example, pay = [json.loads(block) for block in re.findall(r"```json\n(.*?)```", doc_path.read_text(), re.S)]
+    report = load(session, example, TODAY)
+    assert report.created["pbxs"] == 2 and report.created["devices"] == 10
+    report = load(session, pay, TODAY)
+    assert report.updated["invoices"] == 1
+    assert session.scalar(select(Invoice.paid_on).where(Invoice.number == "DP-0002")) == TODAY
