@@ -64,7 +64,9 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "hwaas@localhost")
 
-    # Embedding in the vendor's partner portal (space-separated https origins).
+    # Embedding in the vendor's partner portal: space-separated origins, each exactly
+    # https://host[:port] (checked at start, see hwaas/security.py and docs/embedding.md), and the
+    # secret the portal signs launch tokens with (at least 32 characters).
     HWAAS_FRAME_ANCESTORS = os.environ.get("HWAAS_FRAME_ANCESTORS", "")
     HWAAS_EMBED_SECRET = os.environ.get("HWAAS_EMBED_SECRET")
 
@@ -78,6 +80,7 @@ class DevelopmentConfig(Config):
 
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "__Host-session"  # only ever set over https, by this host, for the whole site
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
 

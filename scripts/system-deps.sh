@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests need when they are missing: Chromium for the browser
-# tests, fonts and Pango for WeasyPrint. Needs root; without it, says what to install.
+# tests, fonts and Pango for WeasyPrint, openssl for the embedding test's TLS certificate. Needs root;
+# without it, says what to install.
 set -euo pipefail
-packages=(chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0)
+packages=(chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 openssl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -82,3 +82,44 @@ class Factories:
         return self._add(m.Address(**{"partner_id": partner.id, "label": f"Warehouse {n}",
                                       "recipient": "Receiving dept.", "street": "Via Roma 1",
                                       "postcode": "20100", "city": "Milano", "country": "IT", **kw}))
+
+    def order(self, pbx=None, lines=None, placed_by=None, ordered_on=dt.date(2026, 9, 1), **kw):
+        """An order Awaiting approval, priced like checkout does, with its first history row.
+
+        `lines` is a list of (product, quantity); by default two units of a new desk phone."""
+        from hwaas.models.types import utcnow
+        from hwaas.services.pricing import quote_line, quote_total
+
+        n = next(_seq)
+        pbx = pbx or self.pbx()
+        customer = self.session.get(m.Customer, pbx.customer_id)
+        placed_by = placed_by or self.user(partner=customer.partner)
+        order = m.Order(**{
+            "number": f"HW-2026-{n:06d}", "partner_id": pbx.partner_id, "customer_id": pbx.customer_id,
+            "pbx_id": pbx.id, "term": pbx.term, "reference": f"PO-{n}", "status": "awaiting_approval",
+            "ordered_on": ordered_on, "total": Decimal("0.00"), "delivery_recipient": "Receiving dept.",
+            "delivery_street": "Via Roma 1", "delivery_postcode": "20100", "delivery_city": "Milano",
+            "delivery_country": "IT", "terms_accepted_at": utcnow(), "placed_by_id": placed_by.id, **kw})
+        quotes = []
+        for product, quantity in lines or [(self.product(), 2)]:
+            unit = product.opex_price(pbx.term)
+            quote = quote_line(unit, quantity, pbx.activated_on, pbx.term, ordered_on)
+            quotes.append(quote)
+            order.lines.append(m.OrderLine(
+                product_id=product.id, sku=product.sku, name=product.name, quantity=quantity,
+                unit_price=unit, period_start=quote.start, period_end=quote.expires, days=quote.days,
+                period_days=quote.period_days, amount=quote.amount))
+        order.total = quote_total(quotes)
+        order.history.append(m.OrderStatusChange(from_status=None, to_status="awaiting_approval",
+                                                 changed_by_id=placed_by.id))
+        return self._add(order)
+
+    def agreement(self, customer, status="uploaded", data=b"%PDF-1.4\n% signed\n", uploaded_by=None, **kw):
+        uploaded_by = uploaded_by or self.user(partner=self.session.get(m.Partner, customer.partner_id))
+        return self._add(m.Agreement(**{
+            "partner_id": customer.partner_id, "customer_id": customer.id, "filename": "signed.pdf",
+            "content_type": "application/pdf", "size": len(data), "data": data, "status": status,
+            "uploaded_by_id": uploaded_by.id, **kw}))
+
+    def catalogue_version(self, note="test"):
+        return self._add(m.CatalogueVersion(note=note))

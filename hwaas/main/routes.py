@@ -12,6 +12,7 @@ NAVIGATION = {
         ("customers.index", "Customers"),
         ("cart.index", "Cart"),
         ("orders.index", "Orders"),
+        ("agreements.index", "Agreements"),
         ("pricelist.index", "Price list"),
         ("billing.balance", "Account balance"),
     ],

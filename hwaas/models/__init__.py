@@ -7,9 +7,11 @@ from hwaas.models.orders import Order, OrderLine, OrderStatusChange
 from hwaas.models.billing import Invoice
 from hwaas.models.documents import Agreement, DocumentCache, OutboxAttachment, OutboxMail
 from hwaas.models.auth import LoginFailure
+from hwaas.models.security import EmbedTokenUse
 
 __all__ = [
     "Address", "Agreement", "Cart", "CartLine", "CatalogueVersion", "Customer", "Device", "DocumentCache",
-    "Invoice", "LoginFailure", "Order", "OrderLine", "OrderStatusChange", "OutboxAttachment", "OutboxMail",
+    "EmbedTokenUse", "Invoice", "LoginFailure", "Order", "OrderLine", "OrderStatusChange", "OutboxAttachment",
+    "OutboxMail",
     "Partner", "Pbx", "PbxService", "PriceTier", "Product", "ProductPrice", "QuantityBand", "User",
 ]

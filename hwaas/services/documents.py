@@ -88,3 +88,10 @@ def safe_filename(text: str) -> str:
     """A download filename fragment: letters, digits and dashes only."""
     cleaned = "".join(c if c.isascii() and c.isalnum() else "-" for c in text.lower())
     return "-".join(part for part in cleaned.split("-") if part)[:60] or "document"
+
+
+def order_confirmation(order, currency: str, today: dt.date) -> Document:
+    """The order confirmation PDF: the order as priced at checkout, its delivery and its history."""
+    data = render_pdf("order_confirmation.html", order=order, partner=order.customer.partner,
+                      currency=currency, today=today)
+    return Document(f"hwaas-order-{safe_filename(order.number)}.pdf", "application/pdf", data)

@@ -52,6 +52,7 @@ def record_status(
     )
     order.status = to_status
     order.history.append(change)
+    _on_transition(session, order, to_status, change.changed_at)
     session.flush()
     return change
 
@@ -64,3 +65,53 @@ def ship(session: Session, order: Order, by: User, shipment_date: dt.date, note:
     change = record_status(session, order, "shipped", by, note)
     order.shipment_date = shipment_date
     return change
+
+
+# --- what a transition does besides the status (same transaction as the history row) ----------
+
+
+def _on_transition(session: Session, order: Order, to_status: str, at: dt.datetime) -> None:
+    if to_status == "active":
+        provision(session, order)
+    elif to_status in ("rejected", "cancelled"):
+        release_stock(session, order)
+
+
+def provision(session: Session, order: Order) -> list:
+    """An active order puts its devices on the PBX: one HWaaS service per line, with the PBX's
+    term, started on the order date and expiring with the PBX (DESIGN §3.2), and one rented
+    Device per unit. Idempotent: an order already provisioned is left alone."""
+    from sqlalchemy import select
+
+    from hwaas.models import Device, PbxService
+
+    if session.scalar(select(PbxService.id).where(PbxService.order_id == order.id).limit(1)) is not None:
+        return []
+    services = []
+    for line in order.lines:
+        service = PbxService(
+            pbx_id=order.pbx_id, term=order.term, kind="hwaas", product_id=line.product_id,
+            quantity=line.quantity, unit_price=line.unit_price, started_on=order.ordered_on,
+            status="active", order_id=order.id,
+        )
+        session.add(service)
+        for _ in range(line.quantity):
+            session.add(Device(pbx_id=order.pbx_id, product_id=line.product_id, ownership="rented", service=service))
+        services.append(service)
+    return services
+
+
+def release_stock(session: Session, order: Order) -> None:
+    """A rejected or cancelled order gives back the stock its checkout reserved."""
+    from sqlalchemy import update
+
+    from hwaas.models import Product
+
+    for product_id, quantity in sorted((line.product_id, line.quantity) for line in order.lines):
+        session.execute(
+            update(Product).where(Product.id == product_id).values(stock=Product.stock + quantity)
+            .execution_options(synchronize_session=False)
+        )
+        product = session.identity_map.get(session.identity_key(Product, product_id))
+        if product is not None:
+            session.expire(product, ["stock"])

@@ -1,0 +1,17 @@
+from flask import current_app, render_template
+from flask_login import login_required
+
+from hwaas.billing import bp
+from hwaas.services import billing
+from hwaas.web import current_standing, scope, today
+
+
+@bp.route("/account-balance")
+@login_required
+def balance():
+    config = current_app.config
+    return render_template(
+        "billing/balance.html", balance=billing.balance(scope(), today(), current_standing()),
+        warn_days=config["OVERDUE_WARN_DAYS"], block_after=config["OVERDUE_BLOCK_AFTER_DAYS"],
+        read_only_days=config["OVERDUE_READ_ONLY_DAYS"], suspend_days=config["OVERDUE_SUSPEND_DAYS"],
+    )

@@ -1,0 +1,201 @@
+"""Cart views: parse the form, call one service, choose the response (fragment, page or 303)."""
+import uuid
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from hwaas.cart import bp
+from hwaas.cart.forms import NEW_ADDRESS, CheckoutForm, attach_error
+from hwaas.extensions import htmx
+from hwaas.models.types import utcnow
+from hwaas.services import carts, checkout
+from hwaas.services.errors import DomainError, NotFound
+from hwaas.web import current_standing, is_partial_request, render, role_required, scope, today
+
+partners_only = role_required("partner")
+
+
+def cart_context(cart, problems=None, line_errors=None, message=None):
+    """What the cart page and its #cart fragment show; one function for both (STYLE rule 8)."""
+    quote = carts.quote_cart(cart)
+    current = quote.is_current(today())
+    return {
+        "cart": cart, "quote": quote, "current": current, "editable": current,
+        "problems": problems or [], "line_errors": line_errors or {}, "message": message,
+        "form_has_errors": bool(problems),
+    }
+
+
+def _cart_response(cart_id: int, status: int = 200, **context):
+    cart = carts.get_cart(scope(), cart_id)
+    return render("cart/show.html", "cart/_cart.html", status=status, **cart_context(cart, **context))
+
+
+def _after_change(cart_id: int, message: str):
+    """htmx gets the cart widget in its new state; a plain form goes back to the cart page."""
+    if is_partial_request():
+        return _cart_response(cart_id, message=message)
+    flash(message, "success")
+    return redirect(url_for("cart.show", cart_id=cart_id), code=303)
+
+
+def _refused(cart_id: int, error: DomainError, anchor: str = "cart", line_id: int | None = None):
+    line_errors = {line_id: error.message} if line_id else {}
+    return _cart_response(cart_id, status=422, problems=[(anchor, error.message)], line_errors=line_errors)
+
+
+@bp.get("/")
+@partners_only
+def index():
+    quotes = carts.live_carts(scope())
+    return render_template(
+        "cart/index.html",
+        in_progress=[q for q in quotes if q.cart.status == "open"],
+        saved=[q for q in quotes if q.cart.status == "saved"],
+    )
+
+
+@bp.get("/<int:cart_id>")
+@partners_only
+def show(cart_id: int):
+    return _cart_response(cart_id)
+
+
+@bp.post("/<int:cart_id>/lines/<int:line_id>")
+@partners_only
+def update_line(cart_id: int, line_id: int):
+    raw = request.form.get("quantity", "").strip()
+    quantity = int(raw) if raw.isdigit() else -1
+    try:
+        cart = carts.set_quantity(scope(), cart_id, line_id, quantity, today=today(), now=utcnow(),
+                                  standing=current_standing())
+    except NotFound:
+        raise
+    except DomainError as error:
+        return _refused(cart_id, error, anchor=f"qty-{line_id}", line_id=line_id)
+    line = next(l for l in cart.lines if l.id == line_id)
+    return _after_change(cart_id, f"{line.product.name}: quantity {line.quantity}.")
+
+
+@bp.post("/<int:cart_id>/lines/<int:line_id>/remove")
+@partners_only
+def remove_line(cart_id: int, line_id: int):
+    try:
+        _, name = carts.remove_line(scope(), cart_id, line_id, today=today(), now=utcnow(),
+                                    standing=current_standing())
+    except NotFound:
+        raise
+    except DomainError as error:
+        return _refused(cart_id, error)
+    return _after_change(cart_id, f"{name} was removed from the cart.")
+
+
+@bp.post("/<int:cart_id>/save")
+@partners_only
+def save(cart_id: int):
+    try:
+        cart = carts.save(scope(), cart_id, now=utcnow(), standing=current_standing())
+    except NotFound:
+        raise
+    except DomainError as error:
+        return _refused(cart_id, error)
+    flash(f"Cart saved: {cart.customer.name} · {cart.pbx.name}. It is listed under Saved carts.", "success")
+    return redirect(url_for("cart.index", _anchor="saved-carts"), code=303)
+
+
+@bp.post("/<int:cart_id>/recalculate")
+@partners_only
+def recalculate(cart_id: int):
+    try:
+        _, repricing = carts.recalculate(scope(), cart_id, today=today(), now=utcnow(), standing=current_standing())
+    except NotFound:
+        raise
+    except DomainError as error:
+        return _refused(cart_id, error)
+    flash(f"Cart saved. {repricing.message}", "success")
+    return redirect(url_for("cart.show", cart_id=cart_id), code=303)
+
+
+@bp.post("/<int:cart_id>/reopen")
+@partners_only
+def reopen(cart_id: int):
+    try:
+        _, repricing = carts.reopen(scope(), cart_id, today=today(), now=utcnow(), standing=current_standing())
+    except NotFound:
+        raise
+    except DomainError as error:
+        return _refused(cart_id, error)
+    flash(repricing.message, "success" if not repricing.changed else "info")
+    return redirect(url_for("cart.show", cart_id=cart_id), code=303)
+
+
+@bp.post("/<int:cart_id>/discard")
+@partners_only
+def discard(cart_id: int):
+    try:
+        cart = carts.discard(scope(), cart_id, standing=current_standing())
+    except NotFound:
+        raise
+    except DomainError as error:
+        return _refused(cart_id, error)
+    flash(f"The cart for {cart.customer.name} · {cart.pbx.name} was discarded.", "success")
+    return redirect(url_for("cart.index"), code=303)
+
+
+@bp.route("/<int:cart_id>/checkout", methods=["GET", "POST"], endpoint="checkout")
+@partners_only
+def checkout_view(cart_id: int):
+    s = scope()
+    cart = carts.get_cart(s, cart_id, live=False)
+    if cart.status == "ordered" and request.method == "GET":
+        return _to_order_of(cart.id)
+    addresses = checkout.addresses(s)
+    form = CheckoutForm()
+    form.address.choices = [(str(a.id), f"{a.label}: {a.one_line()}") for a in addresses] + [(NEW_ADDRESS, "A new address")]
+    if request.method == "GET":
+        form.idempotency_key.data = uuid.uuid4().hex
+        form.address.data = str(addresses[0].id) if addresses else NEW_ADDRESS
+    elif form.validate():
+        try:
+            placed = checkout.place_order(
+                s, current_user._get_current_object(), cart.id,
+                idempotency_key=form.idempotency_key.data, reference=form.reference.data,
+                terms_accepted=form.accept_terms.data, expected_total=form.expected_total.data,
+                address_id=form.address_id(), new_address=form.new_address(),
+                standing=current_standing(), today=today(), now=utcnow(),
+            )
+        except NotFound:
+            raise
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            order = placed.order
+            if placed.created:
+                flash(f"Order {order.number} placed. It is Awaiting approval.", "success")
+            else:
+                flash(f"Order {order.number} was already placed; here it is.", "info")
+            return _redirect(url_for("orders.show", order_id=order.id))
+    if cart.status == "ordered":
+        return _to_order_of(cart.id)
+    quote = carts.quote_cart(cart)
+    form.expected_total.data = str(quote.total)  # the total this page shows is the one accepted
+    status = 422 if form.errors else 200
+    return render_template(
+        "cart/checkout.html", cart=cart, quote=quote, form=form, addresses=addresses,
+        blockers=checkout.blockers(s, cart, current_standing(), today()),
+        form_has_errors=bool(form.errors),
+    ), status
+
+
+def _to_order_of(cart_id: int):
+    order = checkout.order_for_cart(scope(), cart_id)
+    if order is None:
+        raise NotFound("No such cart.")
+    return _redirect(url_for("orders.show", order_id=order.id))
+
+
+def _redirect(location: str):
+    """A full navigation: 303 for a form, HX-Redirect for an htmx request (STYLE rule 10)."""
+    if htmx:  # an XHR would follow a 303 itself and swap the order page into a small target
+        return "", 204, {"HX-Redirect": location}
+    return redirect(location, code=303)

@@ -1,0 +1,6 @@
+"""The area manager's workspace: partners, agreements to review, orders to move along."""
+from flask import Blueprint
+
+bp = Blueprint("manager", __name__, url_prefix="/manager")
+
+from hwaas.manager import routes  # noqa: E402,F401

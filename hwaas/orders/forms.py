@@ -1,0 +1,9 @@
+"""Order forms: the partner's cancel (with an optional note)."""
+from flask_wtf import FlaskForm
+from wtforms import TextAreaField
+from wtforms.validators import Length
+
+
+class CancelForm(FlaskForm):
+    note = TextAreaField("Why are you cancelling? (optional)", validators=[
+        Length(max=500, message="Keep the note under 500 characters.")])

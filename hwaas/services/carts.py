@@ -1,0 +1,378 @@
+"""Carts: one live cart per customer + PBX + duration, many per partner. Lines keep the unit
+price they were last priced at; a cart's quote is those prices prorated as of `priced_on`, and
+re-pricing for a new day is an explicit step that says what changed."""
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from hwaas.models import Cart, CartLine, Customer, Pbx
+from hwaas.services import catalogue, overdue
+from hwaas.services.errors import NotFound, StaleCart, ValidationFailed
+from hwaas.services.pricing import (
+    SUBSCRIPTION_TERMS, TERM_LABELS, ZERO, LineQuote, current_period, quote_line, quote_total,
+    require_subscription, require_term_match,
+)
+from hwaas.services.tenancy import PartnerScope
+
+LIVE_STATUSES = ("open", "saved")
+MAX_QUANTITY = 999
+
+
+# --- quotes ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuotedLine:
+    line: CartLine
+    quote: LineQuote
+
+    @property
+    def product(self):
+        return self.line.product
+
+
+@dataclass(frozen=True)
+class CartQuote:
+    """The cart priced as of `on`: per line the full term price, the period and the prorated amount."""
+
+    cart: Cart
+    on: dt.date
+    lines: list[QuotedLine]
+    start: dt.date
+    expires: dt.date
+
+    @property
+    def total(self) -> Decimal:
+        return quote_total(q.quote for q in self.lines)
+
+    @property
+    def items(self) -> int:
+        return sum(q.line.quantity for q in self.lines)
+
+    @property
+    def days(self) -> int:
+        return (self.expires - self.on).days
+
+    @property
+    def period_days(self) -> int:
+        return (self.expires - self.start).days
+
+    @property
+    def period_label(self) -> str:
+        return f"{self.on.isoformat()} → {self.expires.isoformat()}, {self.days} of {self.period_days} days"
+
+    def is_current(self, today: dt.date) -> bool:
+        return self.on == today
+
+
+def quote_cart(cart: Cart, on: dt.date | None = None) -> CartQuote:
+    """Price the cart's lines as of `on` (default: the day it was last priced)."""
+    on = on or cart.priced_on
+    pbx = cart.pbx
+    start, expires = current_period(pbx.activated_on, cart.term, on)
+    lines = [
+        QuotedLine(line, quote_line(line.unit_price, line.quantity, pbx.activated_on, cart.term, on))
+        for line in cart.lines
+    ]
+    return CartQuote(cart=cart, on=on, lines=lines, start=start, expires=expires)
+
+
+# --- re-pricing ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PriceChange:
+    name: str
+    old: Decimal  # prorated amount of the line before
+    new: Decimal
+
+
+@dataclass(frozen=True)
+class Repricing:
+    """What re-pricing a cart changed, in words a partner reads (DESIGN §3.3, §3.7)."""
+
+    on: dt.date
+    previous_on: dt.date | None
+    period_label: str
+    renewed_on: dt.date | None = None  # the PBX renewed since the cart was last priced
+    changes: list[PriceChange] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)  # products no longer offered for the term
+    bands: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changes or self.removed or self.day_changed)
+
+    @property
+    def day_changed(self) -> bool:
+        return self.previous_on is not None and self.previous_on != self.on
+
+    @property
+    def message(self) -> str:
+        if self.bands:
+            lead = "Prices were recalculated with the quantity discounts of the catalogue"
+        else:
+            lead = f"Prices were recalculated for {self.on.isoformat()}"
+        parts = []
+        if self.renewed_on:
+            parts.append(f"the PBX renewed on {self.renewed_on.isoformat()}, so the period is now {self.period_label}")
+        elif self.day_changed:
+            parts.append(f"the period is now {self.period_label}")
+        parts.extend(f"{c.name} {c.old:.2f} → {c.new:.2f}" for c in self.changes)
+        parts.extend(f"{name} is no longer offered for this Duration and was removed" for name in self.removed)
+        if not parts:
+            return f"{lead}: nothing changed." if self.bands else f"Prices for {self.on.isoformat()} are unchanged."
+        return f"{lead}: {'; '.join(parts)}."
+
+
+def _reprice(scope: PartnerScope, cart: Cart, today: dt.date, with_bands: bool) -> Repricing:
+    """Re-check the PBX and price every line for `today` at the catalogue in force."""
+    pbx = cart.pbx
+    require_subscription(pbx.term)
+    require_term_match(pbx.term, cart.term)
+    _require_active(pbx, today)
+    before = quote_cart(cart) if cart.priced_on and cart.priced_on <= today else None
+    discount = catalogue.partner_discount(scope.session, scope.partner_id)
+    offered = {p.id: p for p in catalogue.offered_products(scope.session, cart.term, [l.product_id for l in cart.lines])}
+    removed = []
+    for line in list(cart.lines):
+        product = offered.get(line.product_id)
+        if product is None:
+            removed.append(line.product.name)
+            cart.lines.remove(line)
+            continue
+        line.unit_price = catalogue.unit_price(product, cart.term, discount, line.quantity, with_bands)
+    cart.priced_on = today
+    scope.session.flush()
+    after = quote_cart(cart)
+    old = {q.line.id: q.quote.amount for q in before.lines} if before else {}
+    changes = [
+        PriceChange(q.line.product.name, old[q.line.id], q.quote.amount)
+        for q in after.lines if q.line.id in old and old[q.line.id] != q.quote.amount
+    ]
+    renewed = after.start if before and after.start >= before.expires else None
+    return Repricing(on=today, previous_on=before.on if before else None, period_label=after.period_label,
+                     renewed_on=renewed, changes=changes, removed=removed, bands=with_bands)
+
+
+def _require_active(pbx: Pbx, today: dt.date) -> None:
+    if pbx.activated_on > today:
+        raise ValidationFailed(
+            f"{pbx.name} is activated on {pbx.activated_on.isoformat()}; HWaaS can be ordered for it from that day.",
+            field="pbx_id",
+        )
+
+
+def require_current(cart: Cart, today: dt.date) -> None:
+    if cart.priced_on != today:
+        raise StaleCart(
+            f"This cart was priced for {cart.priced_on.isoformat()}. Reopen it to re-price it for today "
+            f"({today.isoformat()}) before changing it or checking it out."
+        )
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def _cart_query(scope: PartnerScope):
+    return scope.select(Cart).options(
+        selectinload(Cart.customer), selectinload(Cart.pbx),
+        selectinload(Cart.lines).selectinload(CartLine.product),
+    )
+
+
+def get_cart(scope: PartnerScope, cart_id: int, live: bool = True) -> Cart:
+    """The partner's cart with its customer, PBX and lines; ordered carts are history (NotFound)."""
+    stmt = _cart_query(scope).where(Cart.id == cart_id)
+    if live:
+        stmt = stmt.where(Cart.status.in_(LIVE_STATUSES))
+    cart = scope.session.scalar(stmt)
+    if cart is None:
+        raise NotFound("No such cart.")
+    return cart
+
+
+def live_carts(scope: PartnerScope) -> list[CartQuote]:
+    """Every open and saved cart of the partner, newest first, each quoted as last priced."""
+    carts = scope.session.scalars(
+        _cart_query(scope).where(Cart.status.in_(LIVE_STATUSES)).order_by(Cart.updated_at.desc(), Cart.id.desc())
+    )
+    return [quote_cart(c) for c in carts]
+
+
+def find_live_cart(scope: PartnerScope, pbx_id: int, term: str) -> Cart | None:
+    return scope.session.scalar(
+        _cart_query(scope).where(Cart.pbx_id == pbx_id, Cart.term == term, Cart.status.in_(LIVE_STATUSES)))
+
+
+# --- changing --------------------------------------------------------------------------------
+
+
+def resolve_pbx(scope: PartnerScope, customer_id: int, pbx_id: int, term: str, today: dt.date) -> Pbx:
+    """The customer's PBX if HWaaS of `term` may be ordered for it; the server's word on terms,
+    whatever the client sent (DESIGN §3.2)."""
+    customer = scope.get(Customer, customer_id)
+    pbx = scope.get(Pbx, pbx_id)
+    if pbx.customer_id != customer.id:
+        raise NotFound("No such PBX.")
+    if term not in SUBSCRIPTION_TERMS:
+        if term == "lifetime":
+            require_subscription(term)
+        raise ValidationFailed("Choose a Duration: One month, One year or Five years.", field="term")
+    require_term_match(pbx.term, term)
+    _require_active(pbx, today)
+    return pbx
+
+
+def add_to_cart(scope: PartnerScope, *, customer_id: int, pbx_id: int, term: str,
+                quantities: Mapping[int, int], today: dt.date, now: dt.datetime,
+                standing: overdue.Standing) -> tuple[Cart, Repricing | None]:
+    """Add the quantities to the live cart of that PBX and duration, creating it if need be.
+
+    A stale cart is re-priced for today first; the Repricing says what that changed.
+    """
+    overdue.check_writable(standing)
+    pbx = resolve_pbx(scope, customer_id, pbx_id, term, today)
+    wanted = {int(pid): int(qty) for pid, qty in quantities.items() if qty}
+    for pid, qty in wanted.items():
+        if not 0 < qty <= MAX_QUANTITY:
+            raise ValidationFailed(f"Enter a quantity from 0 to {MAX_QUANTITY}.", field=f"qty_{pid}")
+    if not wanted:
+        raise ValidationFailed("Enter a quantity for at least one product.", field="products")
+    products = {p.id: p for p in catalogue.offered_products(scope.session, term, wanted)}
+    for pid in wanted:
+        if pid not in products:
+            raise ValidationFailed(
+                f"That product is not offered for {TERM_LABELS[term]}. Reload the page and try again.",
+                field=f"qty_{pid}")
+
+    cart = find_live_cart(scope, pbx.id, term)
+    if cart is None:
+        cart = _new_cart(scope, pbx, term, today, now)
+    repricing = None
+    if cart.priced_on != today:
+        repricing = _reprice(scope, cart, today, cart.bands_applied)
+    discount = catalogue.partner_discount(scope.session, scope.partner_id)
+    lines = {line.product_id: line for line in cart.lines}
+    for pid, qty in wanted.items():
+        line = lines.get(pid)
+        if line is None:
+            line = CartLine(product=products[pid], quantity=0, unit_price=ZERO)
+            cart.lines.append(line)
+        if line.quantity + qty > MAX_QUANTITY:
+            raise ValidationFailed(
+                f"The cart already holds {line.quantity} of {products[pid].name}; at most {MAX_QUANTITY} fit on one line.",
+                field=f"qty_{pid}")
+        line.quantity += qty
+        line.unit_price = catalogue.unit_price(products[pid], term, discount, line.quantity, cart.bands_applied)
+    cart.updated_at = now
+    scope.session.flush()
+    return cart, repricing
+
+
+def _new_cart(scope: PartnerScope, pbx: Pbx, term: str, today: dt.date, now: dt.datetime) -> Cart:
+    cart = Cart(partner_id=scope.partner_id, customer_id=pbx.customer_id, pbx_id=pbx.id, term=term,
+                status="open", priced_on=today, created_at=now, updated_at=now)
+    cart.pbx = pbx
+    cart.lines = []
+    try:
+        with scope.session.begin_nested():
+            scope.session.add(cart)
+    except IntegrityError:
+        # Another tab created the live cart for this PBX and duration a moment ago: use it.
+        cart = find_live_cart(scope, pbx.id, term)
+        if cart is None:
+            raise
+    return cart
+
+
+def _line(cart: Cart, line_id: int) -> CartLine:
+    for line in cart.lines:
+        if line.id == line_id:
+            return line
+    raise NotFound("No such line in this cart.")
+
+
+def set_quantity(scope: PartnerScope, cart_id: int, line_id: int, quantity: int, *, today: dt.date,
+                 now: dt.datetime, standing: overdue.Standing) -> Cart:
+    overdue.check_writable(standing)
+    cart = get_cart(scope, cart_id)
+    line = _line(cart, line_id)
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
+        raise ValidationFailed(f"Enter a quantity from 1 to {MAX_QUANTITY}, or remove the line.", field="quantity")
+    require_current(cart, today)
+    line.quantity = quantity
+    if cart.bands_applied:  # the band depends on the quantity
+        product = next(iter(catalogue.offered_products(scope.session, cart.term, [line.product_id])), None)
+        if product is not None:
+            discount = catalogue.partner_discount(scope.session, scope.partner_id)
+            line.unit_price = catalogue.unit_price(product, cart.term, discount, quantity, True)
+    cart.updated_at = now
+    scope.session.flush()
+    return cart
+
+
+def remove_line(scope: PartnerScope, cart_id: int, line_id: int, *, today: dt.date, now: dt.datetime,
+                standing: overdue.Standing) -> tuple[Cart, str]:
+    """Remove the line; returns the cart and the removed product's name."""
+    overdue.check_writable(standing)
+    cart = get_cart(scope, cart_id)
+    line = _line(cart, line_id)
+    name = line.product.name
+    cart.lines.remove(line)
+    cart.updated_at = now
+    scope.session.flush()
+    return cart, name
+
+
+def save(scope: PartnerScope, cart_id: int, *, now: dt.datetime, standing: overdue.Standing) -> Cart:
+    """Keep the cart: it is listed under saved carts until it is ordered or discarded."""
+    overdue.check_writable(standing)
+    cart = get_cart(scope, cart_id)
+    if not cart.lines:
+        raise ValidationFailed("This cart is empty: there is nothing to save.")
+    cart.status = "saved"
+    cart.saved_at = now
+    cart.updated_at = now
+    scope.session.flush()
+    return cart
+
+
+def recalculate(scope: PartnerScope, cart_id: int, *, today: dt.date, now: dt.datetime,
+                standing: overdue.Standing) -> tuple[Cart, Repricing]:
+    """Save & Recalculate: re-price for today with the catalogue's quantity bands, and save."""
+    overdue.check_writable(standing)
+    cart = get_cart(scope, cart_id)
+    if not cart.lines:
+        raise ValidationFailed("This cart is empty: there is nothing to recalculate.")
+    repricing = _reprice(scope, cart, today, with_bands=True)
+    cart.bands_applied = True
+    cart.status = "saved"
+    cart.saved_at = now
+    cart.updated_at = now
+    scope.session.flush()
+    return cart, repricing
+
+
+def reopen(scope: PartnerScope, cart_id: int, *, today: dt.date, now: dt.datetime,
+           standing: overdue.Standing) -> tuple[Cart, Repricing]:
+    """Bring a cart to today: re-check its PBX (still that term, current period) and re-price."""
+    overdue.check_writable(standing)
+    cart = get_cart(scope, cart_id)
+    repricing = _reprice(scope, cart, today, cart.bands_applied)
+    cart.updated_at = now
+    scope.session.flush()
+    return cart, repricing
+
+
+def discard(scope: PartnerScope, cart_id: int, *, standing: overdue.Standing) -> Cart:
+    overdue.check_writable(standing)
+    cart = get_cart(scope, cart_id)
+    scope.session.delete(cart)
+    scope.session.flush()
+    return cart

@@ -1,0 +1,254 @@
+"""Checkout: the gates (overdue ladder, signed agreement, a cart priced for today), then exactly
+one order per cart however many submits, retries or tabs, with its prices snapshotted."""
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from hwaas.models import Address, Agreement, Cart, CartLine, Customer, Order, OrderLine, Product, User
+from hwaas.services import overdue
+from hwaas.services.carts import LIVE_STATUSES, quote_cart, require_current
+from hwaas.services.errors import (
+    AgreementMissing, DomainError, NotFound, StaleCart, ValidationFailed,
+)
+from hwaas.services.orders import record_status
+from hwaas.services.pricing import require_term_match
+from hwaas.services.tenancy import PartnerScope
+
+SIGNED_AGREEMENT_STATUSES = ("uploaded", "approved")
+_KEY = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+
+
+@dataclass(frozen=True)
+class NewAddress:
+    """A delivery address typed at checkout; it joins the partner's address book."""
+
+    recipient: str
+    street: str
+    postcode: str
+    city: str
+    country: str
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Placed:
+    order: Order
+    created: bool  # False: this submit found the order an earlier one placed
+
+
+def order_number(order_id: int, year: int) -> str:
+    return f"HW-{year}-{order_id:06d}"
+
+
+# --- gates -----------------------------------------------------------------------------------
+
+
+def has_signed_agreement(session, partner_id: int, customer_id: int) -> bool:
+    return session.scalar(
+        select(Agreement.id).where(
+            Agreement.partner_id == partner_id, Agreement.customer_id == customer_id,
+            Agreement.status.in_(SIGNED_AGREEMENT_STATUSES),
+        ).limit(1)
+    ) is not None
+
+
+def require_agreement(scope: PartnerScope, customer: Customer) -> None:
+    """HWaaS needs the customer's signed agreement uploaded (DESIGN §3.6); approval comes later."""
+    if not has_signed_agreement(scope.session, scope.partner_id, customer.id):
+        raise AgreementMissing(
+            f"Upload the signed HWaaS agreement for {customer.name} first: download the agreement "
+            f"from the customer's page, have {customer.name} sign it and upload the signed copy. "
+            "Your cart is kept; check out once the agreement is uploaded."
+        )
+
+
+def blockers(scope: PartnerScope, cart: Cart, standing: overdue.Standing, today: dt.date) -> list[DomainError]:
+    """Every reason the cart cannot be checked out now, for the review page (place_order raises the first)."""
+    found: list[DomainError] = []
+    for check in (
+        lambda: overdue.check_can_order_hardware(standing),
+        lambda: require_agreement(scope, cart.customer),
+        lambda: _require_lines(cart),
+        lambda: require_current(cart, today),
+    ):
+        try:
+            check()
+        except DomainError as error:
+            found.append(error)
+    return found
+
+
+def _require_lines(cart: Cart) -> None:
+    if not cart.lines:
+        raise ValidationFailed("This cart is empty. Add products to it before checking out.")
+
+
+def addresses(scope: PartnerScope) -> list[Address]:
+    return list(scope.session.scalars(scope.select(Address).order_by(Address.label, Address.id)))
+
+
+# --- placing the order -----------------------------------------------------------------------
+
+
+def place_order(
+    scope: PartnerScope, user: User, cart_id: int, *, idempotency_key: str, reference: str,
+    terms_accepted: bool, expected_total: str, standing: overdue.Standing, today: dt.date,
+    now: dt.datetime, address_id: int | None = None, new_address: NewAddress | None = None,
+) -> Placed:
+    """Turn the cart into an order Awaiting approval, once.
+
+    Repeats find the first order: by idempotency key (a double submit or a retry of the same
+    form), or by cart (a second tab). The cart row is locked (FOR UPDATE on PostgreSQL) and its
+    status moved by a guarded UPDATE, so concurrent checkouts of one cart yield one order.
+    """
+    session = scope.session
+    key = (idempotency_key or "").strip()
+    if not _KEY.match(key):
+        raise ValidationFailed("This checkout form has expired. Review the cart again and place the order.")
+    earlier = _order_by_key(scope, key)
+    if earlier is not None:
+        return Placed(earlier, created=False)
+
+    cart = _locked_cart(scope, cart_id)
+    if cart.status not in LIVE_STATUSES:
+        return _already_ordered(scope, cart.id)
+
+    overdue.check_can_order_hardware(standing)
+    require_agreement(scope, cart.customer)
+    _require_lines(cart)
+    require_current(cart, today)
+    require_term_match(cart.pbx.term, cart.term)
+    quote = quote_cart(cart)
+    if _decimal(expected_total) != quote.total:
+        raise StaleCart(
+            "The cart changed since this page was shown: check the lines and the new total below, "
+            "then place the order again.", field="cart")
+    reference = (reference or "").strip()
+    if not reference:
+        raise ValidationFailed("Enter your order reference.", field="reference")
+    if len(reference) > 80:
+        raise ValidationFailed("The order reference can be at most 80 characters.", field="reference")
+    if not terms_accepted:
+        raise ValidationFailed("Accept the terms to place the order.", field="accept_terms")
+    address = _delivery_address(scope, address_id, new_address, now)
+
+    # The guarded status change: only one checkout moves the cart out of open/saved.
+    claimed = session.execute(
+        update(Cart).where(Cart.id == cart.id, Cart.status.in_(LIVE_STATUSES))
+        .values(status="ordered", updated_at=now).execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        session.expire(cart)
+        return _already_ordered(scope, cart.id)
+    session.expire(cart, ["status", "updated_at"])
+
+    order = Order(
+        number=f"N-{key[:16]}", partner_id=scope.partner_id, customer_id=cart.customer_id, pbx_id=cart.pbx_id,
+        term=cart.term, cart_id=cart.id, idempotency_key=key, reference=reference,
+        status="awaiting_approval", ordered_on=today, total=quote.total,
+        delivery_recipient=address.recipient, delivery_street=address.street,
+        delivery_postcode=address.postcode, delivery_city=address.city, delivery_country=address.country,
+        terms_accepted_at=now, placed_by_id=user.id, created_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(order)
+    except IntegrityError:
+        # A concurrent submit with the same key won the race (its row is committed by now).
+        earlier = _order_by_key(scope, key) or _order_by_cart(scope, cart.id)
+        if earlier is None:
+            raise
+        return Placed(earlier, created=False)
+    order.number = order_number(order.id, today.year)
+    for q in quote.lines:
+        product = q.line.product
+        order.lines.append(OrderLine(
+            product_id=product.id, sku=product.sku, name=product.name, quantity=q.line.quantity,
+            unit_price=q.quote.unit_price, period_start=q.quote.start, period_end=q.quote.expires,
+            days=q.quote.days, period_days=q.quote.period_days, amount=q.quote.amount,
+        ))
+    record_status(session, order, "awaiting_approval", user, note="Placed at checkout.", at=now)
+    _reserve_stock(session, [(q.line.product_id, q.line.quantity) for q in quote.lines])
+    session.flush()
+    return Placed(order, created=True)
+
+
+def _decimal(value: object) -> Decimal | None:
+    try:
+        return Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def _order_by_key(scope: PartnerScope, key: str) -> Order | None:
+    return scope.session.scalar(scope.select(Order).where(Order.idempotency_key == key))
+
+
+def order_for_cart(scope: PartnerScope, cart_id: int) -> Order | None:
+    """The order a cart became, if it did."""
+    return scope.session.scalar(scope.select(Order).where(Order.cart_id == cart_id))
+
+
+_order_by_cart = order_for_cart
+
+
+def _already_ordered(scope: PartnerScope, cart_id: int) -> Placed:
+    order = _order_by_cart(scope, cart_id)
+    if order is None:
+        raise NotFound("No such cart.")
+    return Placed(order, created=False)
+
+
+def _locked_cart(scope: PartnerScope, cart_id: int) -> Cart:
+    """The cart row, locked until the transaction ends (PostgreSQL; SQLite serialises writers).
+    Its lines are read after the lock is held, so they are what the previous holder left."""
+    cart = scope.session.scalar(
+        scope.select(Cart).where(Cart.id == cart_id).with_for_update(of=Cart)
+        .options(selectinload(Cart.lines).selectinload(CartLine.product),
+                 selectinload(Cart.customer), selectinload(Cart.pbx))
+        .execution_options(populate_existing=True)
+    )
+    if cart is None:
+        raise NotFound("No such cart.")
+    return cart
+
+
+def _delivery_address(scope: PartnerScope, address_id: int | None, new: NewAddress | None,
+                      now: dt.datetime) -> Address:
+    if new is not None:
+        fields = {
+            "recipient": new.recipient.strip(), "street": new.street.strip(), "postcode": new.postcode.strip(),
+            "city": new.city.strip(), "country": new.country.strip().upper(),
+        }
+        missing = [name for name, value in fields.items() if not value]
+        if missing:
+            raise ValidationFailed("Enter the new delivery address in full.", field=f"new_{missing[0]}")
+        if not _COUNTRY.match(fields["country"]):
+            raise ValidationFailed("Enter the country as a two-letter code, like IT.", field="new_country")
+        label = new.label.strip() or f"{fields['city']}, {fields['street']}"
+        address = Address(partner_id=scope.partner_id, label=label[:80], created_at=now, **fields)
+        scope.session.add(address)
+        scope.session.flush()
+        return address
+    if address_id is None:
+        raise ValidationFailed("Choose a delivery address, or add a new one.", field="address")
+    return scope.get(Address, address_id)
+
+
+def _reserve_stock(session, quantities: list[tuple[int, int]]) -> None:
+    """Take the ordered units off stock; it may go negative (a back-order, DESIGN §3.7).
+    One UPDATE per product, in id order, so concurrent checkouts never deadlock."""
+    for product_id, quantity in sorted(quantities):
+        session.execute(
+            update(Product).where(Product.id == product_id).values(stock=Product.stock - quantity)
+            .execution_options(synchronize_session=False)
+        )
+        product = session.identity_map.get(session.identity_key(Product, product_id))
+        if product is not None:
+            session.expire(product, ["stock"])

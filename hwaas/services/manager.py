@@ -1,0 +1,217 @@
+"""The area manager's workspace: their partners, agreements to review, orders to move along.
+
+`ManagerScope` is the one place that decides which partners a member of staff sees: an area
+manager sees the partners they manage, an administrator sees all. Anything outside the scope is
+reported as not found.
+"""
+import datetime as dt
+from dataclasses import dataclass
+from typing import TypeVar
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from hwaas.models import Agreement, Customer, Invoice, Order, Partner, User
+from hwaas.models.orders import ORDER_STATUSES
+from hwaas.models.types import utcnow
+from hwaas.services import agreements, mail, orders, overdue
+from hwaas.services.errors import NotFound, ValidationFailed
+
+M = TypeVar("M")
+
+
+class ManagerScope:
+    def __init__(self, session: Session, user: User):
+        if user.role not in ("area_manager", "admin"):
+            raise NotFound("No such page.")
+        self.session = session
+        self.user = user
+
+    def partner_ids(self) -> Select:
+        """A SELECT of the ids of the partners in scope, to use in IN (...)."""
+        query = select(Partner.id)
+        if self.user.role == "area_manager":
+            query = query.where(Partner.area_manager_id == self.user.id)
+        return query
+
+    def select(self, model: type[M]) -> Select:
+        if model is Partner:
+            return select(Partner).where(Partner.id.in_(self.partner_ids()))
+        column = getattr(model, "partner_id", None)
+        if column is None:
+            raise TypeError(f"{model.__name__} carries no partner_id and cannot be scoped")
+        return select(model).where(column.in_(self.partner_ids()))
+
+    def get(self, model: type[M], id_: int, *options) -> M:
+        obj = self.session.scalar(self.select(model).where(model.id == id_).options(*options))
+        if obj is None:
+            raise NotFound(f"No such {model.__name__.lower()}.")
+        return obj
+
+
+# --- partners --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PartnerRow:
+    partner: Partner
+    customers: int
+    orders_awaiting: int
+    agreements_to_review: int
+    standing: overdue.Standing
+
+
+def partners(scope: ManagerScope, today: dt.date, thresholds: overdue.Thresholds) -> list[PartnerRow]:
+    session = scope.session
+    items = session.scalars(scope.select(Partner).options(joinedload(Partner.tier), joinedload(Partner.area_manager))
+                            .order_by(Partner.name)).all()
+    ids = [p.id for p in items]
+
+    def counts(query) -> dict[int, int]:
+        return dict(session.execute(query).all()) if ids else {}
+
+    customers = counts(select(Customer.partner_id, func.count()).where(Customer.partner_id.in_(ids))
+                       .group_by(Customer.partner_id))
+    awaiting = counts(select(Order.partner_id, func.count()).where(
+        Order.partner_id.in_(ids), Order.status == "awaiting_approval").group_by(Order.partner_id))
+    to_review = {}
+    for agreement in _latest_agreements(session, ids, status="uploaded"):
+        to_review[agreement.partner_id] = to_review.get(agreement.partner_id, 0) + 1
+    oldest = counts(select(Invoice.partner_id, func.min(Invoice.due_on)).where(
+        Invoice.partner_id.in_(ids), Invoice.paid_on.is_(None)).group_by(Invoice.partner_id))
+    return [
+        PartnerRow(p, customers.get(p.id, 0), awaiting.get(p.id, 0), to_review.get(p.id, 0),
+                   overdue.standing(overdue.days_overdue([oldest[p.id]] if p.id in oldest else [], today),
+                                    thresholds))
+        for p in items
+    ]
+
+
+# --- agreements ------------------------------------------------------------------------------
+
+
+def _latest_agreements(session: Session, partner_ids, status: str | None = None) -> list[Agreement]:
+    """Each customer's most recent agreement (the one that counts), optionally of one status."""
+    newest = (select(func.max(Agreement.id)).where(Agreement.partner_id.in_(partner_ids))
+              .group_by(Agreement.customer_id))
+    query = (select(Agreement).where(Agreement.id.in_(newest))
+             .options(joinedload(Agreement.customer).joinedload(Customer.partner),
+                      joinedload(Agreement.uploaded_by), joinedload(Agreement.reviewed_by)))
+    if status:
+        query = query.where(Agreement.status == status)
+    return list(session.scalars(query.order_by(Agreement.uploaded_at, Agreement.id)))
+
+
+AGREEMENT_VIEWS = {"uploaded": "Awaiting review", "approved": "Approved", "rejected": "Rejected"}
+
+
+def agreement_list(scope: ManagerScope, status: str = "uploaded") -> list[Agreement]:
+    """The latest agreement of each customer in scope with `status` (default: to review)."""
+    if status not in AGREEMENT_VIEWS:
+        status = "uploaded"
+    return _latest_agreements(scope.session, scope.partner_ids(), status)
+
+
+def agreement(scope: ManagerScope, agreement_id: int) -> Agreement:
+    return scope.get(Agreement, agreement_id, joinedload(Agreement.customer).joinedload(Customer.partner))
+
+
+def review_agreement(scope: ManagerScope, agreement_id: int, decision: str, note: str = "",
+                     agreement_url: str | None = None, now: dt.datetime | None = None) -> Agreement:
+    return agreements.review(scope.session, agreement(scope, agreement_id), scope.user, decision, note,
+                             agreement_url, now)
+
+
+# --- orders ----------------------------------------------------------------------------------
+
+ORDER_FILTERS = {"awaiting_approval": "Awaiting approval", "approved": "Approved", "shipped": "Shipped",
+                 "active": "Active", "rejected": "Rejected", "cancelled": "Cancelled", "all": "All"}
+# Form action → the status it moves to; the status machine (services.orders) says which are allowed.
+ACTIONS = {"approve": "approved", "reject": "rejected", "ship": "shipped", "activate": "active",
+           "cancel": "cancelled"}
+NOTE_REQUIRED = {"rejected": "Enter the reason for rejecting the order; the partner will see it.",
+                 "cancelled": "Enter the reason for cancelling the order; the partner will see it."}
+
+
+@dataclass(frozen=True)
+class OrderPage:
+    items: list[Order]
+    page: int
+    pages: int
+    total: int
+
+
+def order_list(scope: ManagerScope, status: str = "awaiting_approval", page: int = 1, per_page: int = 20) -> OrderPage:
+    query = scope.select(Order)
+    if status in ORDER_STATUSES:
+        query = query.where(Order.status == status)
+    total = scope.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    items = scope.session.scalars(
+        query.options(joinedload(Order.customer).joinedload(Customer.partner))
+        .order_by(Order.id.desc() if status not in ("awaiting_approval", "approved") else Order.id)
+        .limit(per_page).offset((page - 1) * per_page)).all()
+    return OrderPage(list(items), page, pages, total)
+
+
+@dataclass(frozen=True)
+class OrderDetail:
+    order: Order
+    agreement: Agreement | None
+    needs_agreement: bool
+    actions: list[tuple[str, str]]  # (form action, button label)
+
+
+def order_detail(scope: ManagerScope, order_id: int) -> OrderDetail:
+    order = scope.get(Order, order_id, selectinload(Order.lines), selectinload(Order.history),
+                      joinedload(Order.customer).joinedload(Customer.partner))
+    allowed = orders.allowed_transitions(order.status if order.history else None)
+    actions = [(action, orders.ACTIONS[to]) for action, to in ACTIONS.items() if to in allowed]
+    return OrderDetail(order, agreements.latest(scope.session, order.customer_id),
+                       agreements.order_needs_agreement(order), actions)
+
+
+def change_order_status(
+    scope: ManagerScope, order_id: int, action: str, note: str = "", shipment_date: dt.date | None = None,
+    order_url: str | None = None, now: dt.datetime | None = None,
+):
+    """Move an order through the status machine on the manager's behalf, and mail the partner."""
+    session = scope.session
+    order = scope.get(Order, order_id, joinedload(Order.customer).joinedload(Customer.partner))
+    to_status = ACTIONS.get(action)
+    if to_status is None:
+        raise ValidationFailed("Choose what to do with the order.", field="action")
+    note = (note or "").strip()
+    if to_status in NOTE_REQUIRED and not note:
+        raise ValidationFailed(NOTE_REQUIRED[to_status], field="note")
+    if len(note) > 500:
+        raise ValidationFailed("The note can be at most 500 characters.", field="note")
+    if to_status == "approved":
+        agreements.require_approved_for(session, order)
+    if to_status == "shipped":
+        change = orders.ship(session, order, scope.user, shipment_date, note)
+    else:
+        change = orders.record_status(session, order, to_status, scope.user, note)
+    notify_order_status(session, order, change, order_url, now)
+    return change
+
+
+def notify_order_status(session: Session, order: Order, change, order_url: str | None = None,
+                        now: dt.datetime | None = None) -> None:
+    """Mail the partner (outbox) that the order changed status."""
+    lines = [
+        f"Order {order.number} ({order.reference}) for {order.customer.name} is now {change.to_label}.",
+        "",
+        f"Previous status: {change.from_label}",
+        f"Changed by: {session.get(User, change.changed_by_id).name}",
+    ]
+    if order.status == "shipped" and order.shipment_date:
+        lines.append(f"Shipment date: {order.shipment_date.isoformat()}")
+    if change.note:
+        lines.append(f"Note: {change.note}")
+    if order_url:
+        lines += ["", order_url]
+    mail.enqueue_many(session, mail.partner_recipients(session, order.customer.partner),
+                      f"Order {order.number} {change.to_label.lower()}: {order.customer.name}",
+                      "\n".join(lines) + "\n", now=now or utcnow())

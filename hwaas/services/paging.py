@@ -1,0 +1,58 @@
+"""Page-by-page lists: one count query and one slice query, whatever the length of the list."""
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Any]
+    number: int  # 1-based
+    size: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.size))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+    @property
+    def first_index(self) -> int:
+        return 0 if not self.total else (self.number - 1) * self.size + 1
+
+    @property
+    def last_index(self) -> int:
+        return min(self.total, self.number * self.size)
+
+
+def page_number(raw: object) -> int:
+    """A page number from a query string: anything that is not a positive integer is page 1."""
+    try:
+        number = int(str(raw))
+    except (TypeError, ValueError):
+        return 1
+    return number if 1 <= number <= 100_000 else 1
+
+
+def paginate(session: Session, stmt: Select, number: int, size: int) -> Page:
+    """Count the rows of `stmt`, clamp `number` to the last page, and fetch that page.
+
+    A statement of one entity yields the entities; a statement of several columns yields rows.
+    """
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    pages = max(1, math.ceil(total / size))
+    number = min(max(1, number), pages)
+    sliced = stmt.limit(size).offset((number - 1) * size)
+    result = session.execute(sliced)
+    items = list(result.scalars()) if len(stmt.column_descriptions) == 1 else list(result.all())
+    return Page(items=items, number=number, size=size, total=total)

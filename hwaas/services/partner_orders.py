@@ -1,0 +1,50 @@
+"""The partner's Orders: the list with its status filter, one order with lines and history, cancelling."""
+from sqlalchemy.orm import selectinload
+
+from hwaas.models import Order, OrderStatusChange, User
+from hwaas.models.orders import ORDER_STATUSES
+from hwaas.services import orders
+from hwaas.services.errors import InvalidTransition, NotFound
+from hwaas.services.paging import Page, paginate
+from hwaas.services.tenancy import PartnerScope
+
+# What a partner may do to their own order; approving, shipping and activating are the vendor's.
+PARTNER_TRANSITIONS = ("cancelled",)
+
+
+def list_orders(scope: PartnerScope, status: str | None, page: int, size: int) -> Page:
+    """Newest first, optionally one status; customer and PBX loaded with the page (no N+1)."""
+    stmt = scope.select(Order).options(selectinload(Order.customer), selectinload(Order.pbx)).order_by(
+        Order.id.desc())
+    if status in ORDER_STATUSES:
+        stmt = stmt.where(Order.status == status)
+    return paginate(scope.session, stmt, page, size)
+
+
+def get_order(scope: PartnerScope, order_id: int) -> Order:
+    order = scope.session.scalar(
+        scope.select(Order).where(Order.id == order_id).options(
+            selectinload(Order.customer), selectinload(Order.pbx), selectinload(Order.placed_by),
+            selectinload(Order.lines),
+            selectinload(Order.history).selectinload(OrderStatusChange.changed_by),
+        )
+    )
+    if order is None:
+        raise NotFound("No such order.")
+    return order
+
+
+def partner_actions(order: Order) -> list[tuple[str, str]]:
+    """(to_status, button label) the partner may apply now."""
+    allowed = orders.allowed_transitions(order.status)
+    return [(to, orders.ACTIONS[to]) for to in PARTNER_TRANSITIONS if to in allowed]
+
+
+def cancel(scope: PartnerScope, user: User, order_id: int, note: str = "") -> Order:
+    """The partner cancels their order while it is Awaiting approval or Approved (DESIGN §3.8)."""
+    order = get_order(scope, order_id)
+    if "cancelled" not in orders.allowed_transitions(order.status):
+        raise InvalidTransition(
+            f"This order is {ORDER_STATUSES[order.status]} and can no longer be cancelled.", field="status")
+    orders.record_status(scope.session, order, "cancelled", user, note or "Cancelled by the partner.")
+    return order

@@ -1,0 +1,280 @@
+"""Price lists (OpEx, CapEx, CLASSOUND × EXCEL, PDF) for a partner's tier, cached per catalogue version.
+
+OpEx and CLASSOUND prices come from `catalogue.unit_price`, the function the cart prices its lines
+with, and CapEx from the same `pricing.tier_price` under it, so an exported price is what checkout
+charges for a full term (before quantity bands, which Save & Recalculate applies and the list
+states per product).
+"""
+import datetime as dt
+import io
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload, undefer
+
+from hwaas.models import CatalogueVersion, DocumentCache, Partner, PriceTier, Product
+from hwaas.services import catalogue, documents
+from hwaas.services.errors import ValidationFailed
+from hwaas.services.pricing import SUBSCRIPTION_TERMS, TERM_LABELS, tier_price
+
+KINDS = {"opex": "OpEx", "capex": "CapEx", "classound": "CLASSOUND"}
+FORMATS = {"xlsx": "EXCEL", "pdf": "PDF"}
+CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+KIND_DESCRIPTIONS = {
+    "opex": "HWaaS: devices rented per term. One price per unit for each duration.",
+    "capex": "Devices bought outright: one purchase price per unit.",
+    "classound": "CLASSOUND services, per PBX, for each duration.",
+}
+EXCEL_CURRENCY_FORMATS = {
+    "EUR": '"€"#,##0.00', "USD": '"$"#,##0.00', "GBP": '"£"#,##0.00', "CHF": '"CHF "#,##0.00',
+}
+# A spreadsheet treats text starting with these as a formula (or DDE): such text gets a leading quote.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+# --- the prices ------------------------------------------------------------------------------
+
+
+def opex_unit_price(product: Product, term: str, tier: PriceTier) -> Decimal | None:
+    """What one unit costs the tier for one full `term` of HWaaS/CLASSOUND; None if not offered.
+
+    The very function the cart prices a line with (before Save & Recalculate's bands)."""
+    return catalogue.unit_price(product, term, tier.discount_percent)
+
+
+def capex_unit_price(product: Product, tier: PriceTier) -> Decimal:
+    """What one unit costs the tier to buy."""
+    return tier_price(product.capex_price, tier.discount_percent)
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Row:
+    sku: str
+    name: str
+    category: str
+    prices: dict[str, Decimal | None]  # column key → unit price
+    bands: str  # the quantity discounts, in words ("" when none)
+
+
+@dataclass(frozen=True)
+class PriceList:
+    kind: str
+    tier_name: str
+    discount_percent: Decimal
+    catalogue_version: int
+    catalogue_date: dt.date | None
+    columns: list[Column]
+    rows: list[Row]
+
+    @property
+    def title(self) -> str:
+        return f"Price list {KINDS[self.kind]}"
+
+    @property
+    def shows_bands(self) -> bool:
+        return self.kind != "capex"
+
+
+def catalogue_version(session: Session) -> int:
+    """The catalogue version in force: the highest CatalogueVersion id (0 before any)."""
+    return session.scalar(select(func.max(CatalogueVersion.id))) or 0
+
+
+def check_kind(kind: str) -> None:
+    if kind not in KINDS:
+        raise ValidationFailed("Choose OpEx, CapEx or CLASSOUND.", field="kind")
+
+
+def check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise ValidationFailed("Choose EXCEL or PDF.", field="format")
+
+
+def _bands_text(product: Product) -> str:
+    return "; ".join(f"from {band.min_quantity} units: {documents.format_percent(band.discount_percent)} off"
+                     for band in product.bands)
+
+
+def build(session: Session, kind: str, tier: PriceTier) -> PriceList:
+    """The rows of one price list for one tier, from the active catalogue, by category then SKU."""
+    check_kind(kind)
+    query = (select(Product).where(Product.active.is_(True))
+             .options(selectinload(Product.prices), selectinload(Product.bands))
+             .order_by(Product.category, Product.sku))
+    if kind == "classound":
+        query = query.where(Product.category == "classound")
+    else:
+        query = query.where(Product.category != "classound")
+    products = session.scalars(query).all()
+
+    if kind == "capex":
+        columns = [Column("capex", "Price")]
+    else:
+        columns = [Column(term, TERM_LABELS[term]) for term in SUBSCRIPTION_TERMS]
+    rows = []
+    for product in products:
+        if kind == "capex":
+            prices = {"capex": capex_unit_price(product, tier)}
+        else:
+            prices = {term: opex_unit_price(product, term, tier) for term in SUBSCRIPTION_TERMS}
+            if all(price is None for price in prices.values()):
+                continue  # not offered as a service at all
+        rows.append(Row(product.sku, product.name, product.category_label, prices,
+                        _bands_text(product) if kind != "capex" else ""))
+    version = session.scalar(select(CatalogueVersion).order_by(CatalogueVersion.id.desc()).limit(1))
+    return PriceList(
+        kind=kind, tier_name=tier.name, discount_percent=tier.discount_percent,
+        catalogue_version=version.id if version else 0,
+        catalogue_date=version.changed_at.date() if version else None,
+        columns=columns, rows=rows,
+    )
+
+
+# --- EXCEL -----------------------------------------------------------------------------------
+
+
+def safe_text(value: str) -> str:
+    """Text for a spreadsheet cell that no spreadsheet will run as a formula, and valid XML."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    value = ILLEGAL_CHARACTERS_RE.sub("", value or "")
+    if value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def to_xlsx(price_list: PriceList, currency: str, today: dt.date) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    money_format = EXCEL_CURRENCY_FORMATS.get(currency, f'"{currency} "#,##0.00')
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = KINDS[price_list.kind]
+    headers = ["SKU", "Product", "Category"] + [
+        f"{c.label} ({currency})" for c in price_list.columns]
+    if price_list.shows_bands:
+        headers.append("Quantity discounts")
+    sheet.append([safe_text(h) for h in headers])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDE6F0")
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+
+    first_price_column = 4
+    for row in price_list.rows:
+        values = [safe_text(row.sku), safe_text(row.name), safe_text(row.category)]
+        values += [row.prices[c.key] for c in price_list.columns]  # Decimal: a real number cell
+        if price_list.shows_bands:
+            values.append(safe_text(row.bands) or None)
+        sheet.append(values)
+        for offset in range(len(price_list.columns)):
+            cell = sheet.cell(row=sheet.max_row, column=first_price_column + offset)
+            if cell.value is not None:
+                cell.number_format = money_format
+        for column in (1, 2, 3, len(values)):
+            cell = sheet.cell(row=sheet.max_row, column=column)
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text, whatever it looks like
+
+    widths = [16, 34, 20] + [16] * len(price_list.columns) + ([40] if price_list.shows_bands else [])
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(sheet.max_row, 1)}"
+    sheet.print_title_rows = "1:1"
+    sheet.page_setup.orientation = "landscape"
+
+    about = workbook.create_sheet("About")
+    about.append(["Price list", safe_text(KINDS[price_list.kind])])
+    about.append(["Price tier", safe_text(f"{price_list.tier_name} ({documents.format_percent(price_list.discount_percent)} discount)")])
+    about.append(["Catalogue version", price_list.catalogue_version])
+    about.append(["Generated on", today])
+    about.cell(row=4, column=2).number_format = "yyyy-mm-dd"
+    about.append(["Currency", currency])
+    about.append(["Notes", "Unit prices for one full term, tier discount applied, excluding VAT. "
+                           "Services ordered mid-period are prorated to the PBX's expiration date. "
+                           "Quantity discounts apply on Save & Recalculate."])
+    for cell in about["A"]:
+        cell.font = Font(bold=True)
+    about.column_dimensions["A"].width = 20
+    about.column_dimensions["B"].width = 90
+
+    workbook.properties.title = price_list.title
+    workbook.properties.subject = f"{price_list.tier_name} tier, catalogue version {price_list.catalogue_version}"
+    workbook.properties.creator = "hwaas"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# --- PDF -------------------------------------------------------------------------------------
+
+
+def to_pdf(price_list: PriceList, partner_name: str, currency: str, today: dt.date) -> bytes:
+    return documents.render_pdf(
+        "pricelist.html", price_list=price_list, partner_name=partner_name, currency=currency,
+        today=today, description=KIND_DESCRIPTIONS[price_list.kind],
+    )
+
+
+# --- the cached document ---------------------------------------------------------------------
+
+
+def cache_key(kind: str, fmt: str, version: int, tier_id: int, currency: str, partner_id: int | None) -> str:
+    key = f"pricelist:{kind}:{fmt}:v{version}:t{tier_id}:{currency}"
+    return key + (f":p{partner_id}" if partner_id is not None else "")
+
+
+def filename(kind: str, fmt: str, version: int) -> str:
+    return f"hwaas-price-list-{kind}-v{version}.{fmt}"
+
+
+def document(session: Session, partner: Partner, kind: str, fmt: str, currency: str,
+             today: dt.date) -> documents.Document:
+    """The price list file for the partner's tier, from the cache or made now and cached.
+
+    EXCEL files depend only on the catalogue version and tier, so partners of a tier share them;
+    a PDF names its partner on every page, so it is cached per partner too. A new catalogue
+    version makes new keys, and the older versions' files are deleted when the first new one
+    is stored.
+    """
+    check_kind(kind)
+    check_format(fmt)
+    version = catalogue_version(session)
+    key = cache_key(kind, fmt, version, partner.tier_id, currency, partner.id if fmt == "pdf" else None)
+    cached = session.scalar(select(DocumentCache).where(DocumentCache.key == key)
+                            .options(undefer(DocumentCache.data)))
+    if cached is not None:
+        return documents.Document(cached.filename, cached.content_type, cached.data)
+
+    price_list = build(session, kind, partner.tier)
+    if fmt == "xlsx":
+        data = to_xlsx(price_list, currency, today)
+    else:
+        data = to_pdf(price_list, partner.name, currency, today)
+    doc = documents.Document(filename(kind, fmt, version), CONTENT_TYPES[fmt], data)
+    _store(session, key, version, doc)
+    return doc
+
+
+def _store(session: Session, key: str, version: int, doc: documents.Document) -> None:
+    try:
+        with session.begin_nested():
+            session.execute(delete(DocumentCache).where(DocumentCache.catalogue_version < version))
+            session.add(DocumentCache(key=key, catalogue_version=version, filename=doc.filename,
+                                      content_type=doc.content_type, size=len(doc.data), data=doc.data))
+    except IntegrityError:
+        pass  # another worker stored the same document first: theirs is as good as ours

@@ -1,0 +1,54 @@
+"""Data for the ordering-flow tests: a Gold partner with "Acme Srl", one PBX per term, desk phones."""
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from hwaas import models as m
+from hwaas.services.overdue import Standing, standing
+
+TODAY = dt.date(2026, 11, 25)
+GOOD = standing(0)
+BLOCKED = standing(10)  # hardware ordering blocked, cart changes allowed
+READ_ONLY = standing(30)
+
+
+@dataclass
+class World:
+    partner: m.Partner
+    user: m.User
+    customer: m.Customer
+    monthly: m.Pbx
+    yearly: m.Pbx
+    five_years: m.Pbx
+    lifetime: m.Pbx
+    phone: m.Product  # Yealink T54W, 100.00 a year list, 90.00 for Gold
+    dect: m.Product
+    address: m.Address
+
+    @property
+    def pbx(self):
+        return {"monthly": self.monthly, "yearly": self.yearly, "five_years": self.five_years,
+                "lifetime": self.lifetime}
+
+
+def acme(make, agreement: bool = True, discount: str = "10", name: str = "Demo Partner",
+         email: str | None = None) -> World:
+    tier = make.tier(name=f"Gold {name}", discount_percent=Decimal(discount))
+    partner = make.partner(name=name, tier=tier)
+    user = make.user(partner=partner, **({"email": email} if email else {}))
+    customer = make.customer(partner, name="Acme Srl", city="Milano", vat_number="IT01234567890")
+    world = World(
+        partner=partner, user=user, customer=customer,
+        monthly=make.pbx(customer, term="monthly", activated_on=dt.date(2026, 1, 31), name="acme-month.example"),
+        yearly=make.pbx(customer, term="yearly", activated_on=dt.date(2026, 8, 25), name="acme-year.example"),
+        five_years=make.pbx(customer, term="five_years", activated_on=dt.date(2024, 6, 30), name="acme-five.example"),
+        lifetime=make.pbx(customer, term="lifetime", name="acme-life.example"),
+        phone=make.product(name="Yealink T54W", sku="YEA-T54W", stock=5, opex={
+            "monthly": Decimal("10.00"), "yearly": Decimal("100.00"), "five_years": Decimal("450.00")}),
+        dect=make.product(name="Gigaset N670 DECT", sku="GIG-N670", category="dect", stock=0, opex={
+            "monthly": Decimal("20.00"), "yearly": Decimal("200.00"), "five_years": Decimal("900.00")}),
+        address=make.address(partner, label="Milan warehouse"),
+    )
+    if agreement:
+        make.agreement(customer, uploaded_by=user)
+    return world

@@ -1,0 +1,112 @@
+"""Orders through the web client: the list and its status filter, one order with lines and history."""
+import datetime as dt
+
+import pytest
+
+from hwaas.services import orders
+from tests.helpers import csrf_token, login
+
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def partner_user(make):
+    return make.user(partner=make.partner(name="Orders Partner"))
+
+
+@pytest.fixture
+def placed(make, session, partner_user):
+    customer = make.customer(partner_user.partner, name="Acme Srl")
+    pbx = make.pbx(customer, term="yearly", name="acme-year.example")
+    phone = make.product(name="Yealink T54W", sku="YEA-T54W")
+    order = make.order(pbx=pbx, lines=[(phone, 2)], placed_by=partner_user, reference="PO-4711",
+                       ordered_on=dt.date(2026, 11, 25))
+    session.commit()
+    return order
+
+
+@pytest.fixture
+def signed_in(client, partner_user, session):
+    session.commit()
+    login(client, partner_user)
+    return client
+
+
+def test_orders_need_a_signed_in_partner(client, make, session):
+    assert client.get("/orders/").status_code == 302
+    staff = make.staff()
+    session.commit()
+    login(client, staff)
+    assert client.get("/orders/").status_code == 404
+
+
+def test_the_list_shows_reference_customer_pbx_total_status_and_shipment_date(signed_in, placed, make, session):
+    make.order()  # another partner's
+    session.commit()
+    page = signed_in.get("/orders/").text
+    row = page[page.index(placed.number):]
+    row = row[:row.index("</tr>")]
+    for text in ("PO-4711", "Acme Srl", "acme-year.example", "(One year)", f"{placed.total:,.2f}",
+                 "Awaiting approval", "2026-11-25"):
+        assert text in row, text
+    assert "1 order." in page and "status--awaiting_approval" in row
+
+
+def test_the_status_filter_is_a_get_form_and_its_htmx_swap_gets_the_fragment(signed_in, placed, session, make):
+    manager = make.staff()
+    second = make.order(pbx=placed.pbx, placed_by=placed.placed_by)
+    orders.record_status(session, second, "approved", manager)
+    session.commit()
+    page = signed_in.get("/orders/").text
+    assert '<form class="search" method="get" action="/orders/"' in page and ">Filter</button>" in page
+    filtered = signed_in.get("/orders/?status=approved")
+    assert second.number in filtered.text and placed.number not in filtered.text
+    assert "<html" in filtered.text
+    fragment = signed_in.get("/orders/?status=awaiting_approval", headers=HX)
+    assert "<html" not in fragment.text and fragment.text.lstrip().startswith('<div id="order-results"')
+    assert placed.number in fragment.text and second.number not in fragment.text
+    assert 'data-announce="1 order awaiting approval"' in fragment.text
+    assert "HX-Request" in fragment.headers["Vary"]
+    assert "No order is Shipped." in signed_in.get("/orders/?status=shipped").text
+    assert placed.number in signed_in.get("/orders/?status=bogus").text  # an unknown status is no filter
+
+
+def test_the_order_page_shows_lines_and_the_status_history(signed_in, placed, session, make):
+    manager = make.staff(name="Anna Manager")
+    orders.record_status(session, placed, "approved", manager, note="Agreement approved.")
+    orders.ship(session, placed, manager, dt.date(2026, 11, 30))
+    session.commit()
+    page = signed_in.get(f"/orders/{placed.id}").text
+    assert f"Order {placed.number}" in page
+    assert "Yealink T54W" in page and "2026-11-25 → 2027-08-25, 273 of 365 days" in page
+    history = page[page.index("Status history"):]
+    assert history.index("Awaiting approval") < history.index("Approved") < history.index("Shipped")
+    assert "Anna Manager" in history and "(area manager)" in history and "Agreement approved." in history
+    assert "2026-11-30" in page  # shipment date
+
+
+def test_another_partners_order_is_not_found(signed_in, make, session):
+    other = make.order()
+    session.commit()
+    assert signed_in.get(f"/orders/{other.id}").status_code == 404
+
+
+def test_the_partner_cancels_an_order_awaiting_approval(signed_in, placed, session):
+    page = signed_in.get(f"/orders/{placed.id}").text
+    assert "Cancel order" in page
+    response = signed_in.post(f"/orders/{placed.id}/cancel", data={"csrf_token": csrf_token(page),
+                                                                  "note": "Ordered twice."})
+    assert response.status_code == 303
+    page = signed_in.get(f"/orders/{placed.id}").text
+    assert "was cancelled" in page and "Ordered twice." in page and "Cancel order" not in page
+
+
+def test_a_shipped_order_cannot_be_cancelled(signed_in, placed, session, make):
+    manager = make.staff()
+    orders.record_status(session, placed, "approved", manager)
+    orders.ship(session, placed, manager, dt.date(2026, 11, 30))
+    session.commit()
+    page = signed_in.get(f"/orders/{placed.id}").text
+    assert "Cancel order" not in page
+    response = signed_in.post(f"/orders/{placed.id}/cancel", data={"csrf_token": csrf_token(page)})
+    assert response.status_code == 422 and "can no longer be cancelled" in response.text

@@ -1,0 +1,133 @@
+"""Price list page and downloads, as a partner."""
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from hwaas.models.types import utcnow
+from hwaas.services import carts, overdue
+from hwaas.services.tenancy import PartnerScope
+from tests.helpers import login
+
+TODAY = dt.date(2026, 11, 25)
+
+
+@pytest.fixture
+def partner_user(app, make, session, monkeypatch):
+    monkeypatch.setitem(app.config, "HWAAS_TODAY", TODAY.isoformat())
+    gold = make.tier(name="Gold", discount_percent=Decimal("15"))
+    partner = make.partner(name="Demo Partner", tier=gold)
+    user = make.user(partner=partner, email="partner@example.com")
+    make.product(sku="YEA-T54W", name="Yealink T54W", capex_price=Decimal("189.00"),
+                 opex={"monthly": Decimal("6.50"), "yearly": Decimal("65.00"), "five_years": Decimal("292.50")})
+    make.product(sku="JAB-E2-65", name="Jabra Engage 65", category="headset", capex_price=Decimal("239.00"),
+                 opex={"monthly": Decimal("7.77"), "yearly": Decimal("77.77"), "five_years": Decimal("333.33")})
+    make.product(sku="CLS-STD", name="CLASSOUND Standard", category="classound", capex_price=Decimal("0"),
+                 opex={"monthly": Decimal("3.00"), "yearly": Decimal("30.00"), "five_years": Decimal("135.00")})
+    make.catalogue_version()
+    session.commit()
+    return user
+
+
+def test_the_page_offers_each_list_in_each_format(client, partner_user):
+    login(client, partner_user)
+    page = client.get("/price-list/")
+    assert page.status_code == 200
+    assert '<a href="/price-list/"' in page.text and "Price list" in page.text  # in the navigation
+    assert page.text.count("<fieldset") == 2 and "<legend>Price list</legend>" in page.text
+    assert "<legend>Format</legend>" in page.text
+    for label in ("OpEx", "CapEx", "CLASSOUND", "EXCEL", "PDF"):
+        assert f"> {label}</label>" in page.text
+    assert "Gold" in page.text and "15 % discount" in page.text
+    for kind in ("opex", "capex", "classound"):
+        for fmt in ("xlsx", "pdf"):
+            assert f"/price-list/download?kind={kind}&amp;format={fmt}" in page.text
+
+
+@pytest.mark.parametrize("kind", ["opex", "capex", "classound"])
+@pytest.mark.parametrize("fmt", ["xlsx", "pdf"])
+def test_every_list_downloads_as_an_attachment(client, partner_user, kind, fmt):
+    login(client, partner_user)
+    response = client.get(f"/price-list/download?kind={kind}&format={fmt}")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"] == f"attachment; filename=hwaas-price-list-{kind}-v1.{fmt}"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "no-store" in response.headers["Cache-Control"]
+    if fmt == "xlsx":
+        assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        skus = {row[0].value for row in load_workbook(io.BytesIO(response.data)).active.iter_rows(min_row=2)}
+    else:
+        assert response.mimetype == "application/pdf"
+        text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages)
+        assert "Demo Partner" in text and "Gold" in text and "Catalogue version 1" in text
+        skus = {s for s in ("YEA-T54W", "JAB-E2-65", "CLS-STD") if s in text}
+    expected = {"classound": {"CLS-STD"}}.get(kind, {"YEA-T54W", "JAB-E2-65"})
+    assert skus == expected
+
+
+def test_exported_prices_equal_the_carts_full_term_prices(client, make, session, partner_user):
+    """The numbers in the spreadsheet are what a cart charges for one full term."""
+    customer = make.customer(partner=partner_user.partner)
+    scope = PartnerScope(session, partner_user.partner_id)
+    products = {p.sku: p for p in session.scalars(__import__("sqlalchemy").select(__import__("hwaas").models.Product))}
+    cart_prices = {}
+    for term in ("monthly", "yearly", "five_years"):
+        pbx = make.pbx(customer=customer, term=term, activated_on=dt.date(2026, 8, 25))
+        cart, _ = carts.add_to_cart(scope, customer_id=customer.id, pbx_id=pbx.id, term=term,
+                                    quantities={products["YEA-T54W"].id: 1, products["JAB-E2-65"].id: 3},
+                                    today=TODAY, now=utcnow(), standing=overdue.standing(0))
+        for line in cart.lines:
+            cart_prices[(line.product.sku, term)] = line.unit_price
+    session.commit()
+
+    login(client, partner_user)
+    sheet = load_workbook(io.BytesIO(client.get("/price-list/download?kind=opex&format=xlsx").data)).active
+    header = [c.value for c in sheet[1]]
+    columns = {"monthly": header.index("One month (EUR)"), "yearly": header.index("One year (EUR)"),
+               "five_years": header.index("Five years (EUR)")}
+    exported = {}
+    for row in sheet.iter_rows(min_row=2):
+        for term, index in columns.items():
+            assert isinstance(row[index].value, (int, float))  # a number, not text
+            exported[(row[0].value, term)] = Decimal(str(row[index].value)).quantize(Decimal("0.01"))
+    assert exported == cart_prices
+    assert cart_prices[("YEA-T54W", "yearly")] == Decimal("55.25")
+
+
+def test_an_invalid_choice_shows_the_form_again_with_the_error(client, partner_user):
+    login(client, partner_user)
+    response = client.get("/price-list/download?kind=rent&format=docx")
+    assert response.status_code == 422
+    assert "There is a problem" in response.text
+    assert "Choose OpEx, CapEx or CLASSOUND" in response.text and "Choose EXCEL or PDF" in response.text
+    assert "<title>Error: " in response.text
+
+
+def test_staff_have_no_price_list_and_strangers_must_sign_in(client, make, session):
+    manager = make.staff()
+    session.commit()
+    assert client.get("/price-list/").status_code == 302
+    assert client.get("/price-list/download?kind=opex&format=pdf").status_code == 302
+    login(client, manager)
+    assert client.get("/price-list/").status_code == 404
+    assert client.get("/price-list/download?kind=opex&format=pdf").status_code == 404
+
+
+def test_a_catalogue_change_is_in_the_next_download(client, make, session, partner_user):
+    from hwaas.models import Product
+    from sqlalchemy import select
+
+    login(client, partner_user)
+    first = load_workbook(io.BytesIO(client.get("/price-list/download?kind=capex&format=xlsx").data)).active
+    assert {r[0].value: r[3].value for r in first.iter_rows(min_row=2)}["YEA-T54W"] == pytest.approx(160.65)
+    product = session.scalar(select(Product).where(Product.sku == "YEA-T54W"))
+    product.capex_price = Decimal("200.00")
+    make.catalogue_version("CapEx change")
+    session.commit()
+    response = client.get("/price-list/download?kind=capex&format=xlsx")
+    assert "v2.xlsx" in response.headers["Content-Disposition"]
+    second = load_workbook(io.BytesIO(response.data)).active
+    assert {r[0].value: r[3].value for r in second.iter_rows(min_row=2)}["YEA-T54W"] == pytest.approx(170.00)

@@ -1,0 +1,109 @@
+"""Query budgets: the Customers, Cart and Orders pages issue a fixed number of SQL queries
+whatever the number of rows they show (no N+1). Counted with an SQLAlchemy engine event."""
+import contextlib
+import datetime as dt
+
+import pytest
+from sqlalchemy import event
+
+from hwaas.extensions import db
+from hwaas.models.types import utcnow
+from hwaas.services import carts, orders
+from hwaas.services.tenancy import PartnerScope
+from tests.helpers import login
+from tests.ordering import GOOD, TODAY, acme
+
+# Sign-in, standing and layout queries included; a page that grows past these has grown an N+1.
+BUDGET = {"customers": 6, "customer": 7, "cart": 8, "carts": 8, "checkout": 10, "orders": 7, "order": 10}
+
+
+@contextlib.contextmanager
+def counting(app):
+    statements = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def queries(app, client, url) -> int:
+    client.get(url)  # warm up: first-request work is not the page's
+    with counting(app) as statements:
+        response = client.get(url)
+    assert response.status_code == 200, response.text
+    return len(statements)
+
+
+@pytest.fixture
+def world(app, make, session, monkeypatch):
+    monkeypatch.setitem(app.config, "HWAAS_TODAY", TODAY.isoformat())
+    return acme(make)
+
+
+def grow(make, session, world, n):
+    """n more customers with a PBX, a device each, a product, a cart line and an order."""
+    scope = PartnerScope(session, world.partner.id)
+    cart = carts.find_live_cart(scope, world.yearly.id, "yearly")
+    manager = make.staff()
+    for i in range(n):
+        customer = make.customer(world.partner, name=f"Customer {i:02d}")
+        pbx = make.pbx(customer, term="yearly")
+        product = make.product(name=f"Phone {i:02d}")
+        carts.add_to_cart(scope, customer_id=world.customer.id, pbx_id=world.yearly.id, term="yearly",
+                          quantities={product.id: 1}, today=TODAY, now=utcnow(), standing=GOOD)
+        carts.add_to_cart(scope, customer_id=customer.id, pbx_id=pbx.id, term="yearly",
+                          quantities={product.id: 1}, today=TODAY, now=utcnow(), standing=GOOD)
+        order = make.order(pbx=pbx, lines=[(product, 1), (world.phone, 2)], placed_by=world.user,
+                           ordered_on=TODAY)
+        orders.record_status(session, order, "approved", manager)
+        make.order(pbx=world.yearly, lines=[(product, 1)], placed_by=world.user, ordered_on=TODAY)
+    session.flush()
+    return cart
+
+
+def measure(app, client, world, cart_id, order_id):
+    return {
+        "customers": queries(app, client, "/customers/"),
+        "customer": queries(app, client, f"/customers/{world.customer.id}"),
+        "cart": queries(app, client, f"/cart/{cart_id}"),
+        "carts": queries(app, client, "/cart/"),
+        "checkout": queries(app, client, f"/cart/{cart_id}/checkout"),
+        "orders": queries(app, client, "/orders/"),
+        "order": queries(app, client, f"/orders/{order_id}"),
+    }
+
+
+def test_pages_issue_a_fixed_number_of_queries_whatever_the_number_of_rows(app, client, make, session, world):
+    cart, _ = carts.add_to_cart(PartnerScope(session, world.partner.id), customer_id=world.customer.id,
+                                pbx_id=world.yearly.id, term="yearly", quantities={world.phone.id: 1},
+                                today=TODAY, now=utcnow(), standing=GOOD)
+    order = make.order(pbx=world.yearly, lines=[(world.phone, 1)], placed_by=world.user, ordered_on=TODAY)
+    session.commit()
+    login(client, world.user)
+    small = measure(app, client, world, cart.id, order.id)
+
+    grow(make, session, world, 15)
+    for extra in range(12):
+        make.order(pbx=world.yearly, lines=[(world.phone, 1)], placed_by=world.user, ordered_on=TODAY)
+    for product in [make.product(name=f"Line {i}") for i in range(10)]:
+        order.lines.append(type(order.lines[0])(
+            product_id=product.id, sku=product.sku, name=product.name, quantity=1, unit_price=order.lines[0].unit_price,
+            period_start=order.lines[0].period_start, period_end=order.lines[0].period_end, days=order.lines[0].days,
+            period_days=order.lines[0].period_days, amount=order.lines[0].amount))
+    manager = make.staff()
+    orders.record_status(session, order, "approved", manager)
+    orders.record_status(session, order, "cancelled", manager)
+    session.commit()
+    large = measure(app, client, world, cart.id, order.id)
+
+    print("queries per page:", small)
+    assert large == small, f"query count grows with rows: {small} → {large}"
+    over = {page: n for page, n in small.items() if n > BUDGET[page]}
+    assert not over, f"over budget: {over} (budget {BUDGET})"
