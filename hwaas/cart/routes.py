@@ -9,7 +9,7 @@ from hwaas.cart.forms import NEW_ADDRESS, CheckoutForm, attach_error
 from hwaas.extensions import htmx
 from hwaas.models.types import utcnow
 from hwaas.services import carts, checkout
-from hwaas.services.errors import DomainError, NotFound
+from hwaas.services.errors import DomainError, NotFound, StaleCart
 from hwaas.web import current_standing, is_partial_request, render, role_required, scope, today
 
 partners_only = role_required("partner")
@@ -71,6 +71,8 @@ def update_line(cart_id: int, line_id: int):
                                   standing=current_standing())
     except NotFound:
         raise
+    except StaleCart as error:  # the inputs are not shown on a stale cart: point at Reopen
+        return _refused(cart_id, error, anchor="stale")
     except DomainError as error:
         return _refused(cart_id, error, anchor=f"qty-{line_id}", line_id=line_id)
     line = next(l for l in cart.lines if l.id == line_id)

@@ -1,5 +1,6 @@
 """In a real browser: the area manager approves with the keyboard and with JavaScript off, the
-partner uploads an agreement and downloads price lists; every page passes axe (WCAG 2.2 AA)."""
+partner uploads an agreement and downloads price lists; the pages pass axe (WCAG 2.2 AA), which
+runs as a script and so checks them with JavaScript on."""
 import datetime as dt
 import io
 from decimal import Decimal
@@ -97,7 +98,6 @@ def test_manager_flow_with_javascript_off(nojs_page, make, session, world):
     page.get_by_role("button", name=f"Ship order {order.number}").click()
     page.get_by_role("button", name=f"Activate order {order.number}").click()
     assert "Active" in page.get_by_role("heading", level=1).inner_text()
-    assert_accessible(page)
     session.expire_all()
     subjects = session.scalars(select(OutboxMail.subject).where(OutboxMail.to == user.email)).all()
     assert len(subjects) == 4  # agreement approved + approved, shipped, active
@@ -114,7 +114,7 @@ def test_partner_uploads_the_signed_agreement(page, session, world, tmp_path):
 
     wrong = tmp_path / "agreement.pdf"
     wrong.write_bytes(b"GIF89a not really a pdf")
-    page.get_by_label("Signed agreement").set_input_files(str(wrong))
+    page.get_by_label("Signed agreement", exact=True).set_input_files(str(wrong))
     page.get_by_role("button", name="Upload").click()
     assert page.title().startswith("Error: ")
     assert page.get_by_role("alert").filter(has_text="The file must be a PDF, JPEG or PNG").is_visible()
@@ -123,7 +123,7 @@ def test_partner_uploads_the_signed_agreement(page, session, world, tmp_path):
 
     signed = tmp_path / "signed.pdf"
     signed.write_bytes(SIGNED)
-    page.get_by_label("Signed agreement").set_input_files(str(signed))
+    page.get_by_label("Signed agreement", exact=True).set_input_files(str(signed))
     page.get_by_role("button", name="Upload").click()
     assert page.get_by_text("Awaiting review").first.is_visible()
     assert_accessible(page)
@@ -139,11 +139,11 @@ def test_an_oversized_upload_keeps_the_page_without_javascript(nojs_page, sessio
     page.goto(f"/customers/{customer.id}/agreement")
     big = tmp_path / "huge.pdf"
     big.write_bytes(b"%PDF-" + b"0" * (12 * 1024 * 1024))
-    page.get_by_label("Signed agreement").set_input_files(str(big))
+    page.get_by_label("Signed agreement", exact=True).set_input_files(str(big))
     page.get_by_role("button", name="Upload").click()
     assert page.get_by_role("heading", name="Agreement · Acme Srl").is_visible()
     assert page.get_by_text("The file is larger than 10 MB, so it was not uploaded.").first.is_visible()
-    assert page.get_by_label("Signed agreement").is_visible()
+    assert page.get_by_label("Signed agreement", exact=True).is_visible()
     session.expire_all()
     assert session.scalar(select(Agreement.id)) is None
 
@@ -154,7 +154,8 @@ def test_partner_downloads_price_lists(request, js, world):
     _, user, _, _ = world
     sign_in(page, user.email)
     page.get_by_role("link", name="Price list").click()
-    assert_accessible(page)
+    if js:  # axe runs as a script: it checks the page with JavaScript on
+        assert_accessible(page)
     page.get_by_role("group", name="Price list").get_by_label("CapEx").check()
     page.get_by_label("EXCEL").check()
     with page.expect_download() as download:

@@ -36,11 +36,13 @@ def watch_errors(page) -> list[str]:
 def order_two_desk_phones(page, js: bool) -> None:
     """Sign in, find Acme Srl, put two desk phones for its yearly PBX in the cart, save it,
     come back to it, check out, and find the order Awaiting approval in Orders."""
+    # axe runs as a script in the page, so it checks the pages with JavaScript on (same HTML).
+    check = assert_accessible if js else (lambda _page: None)
     sign_in(page, "partner@example.com")
     nav = page.get_by_role("navigation", name="Main")
     nav.get_by_role("link", name="Customers").click()
     expect(page.get_by_role("heading", name="Customers", level=1)).to_be_visible()
-    assert_accessible(page)
+    check(page)
 
     page.get_by_label("Search customers").fill("Acme")
     if js:  # active search: the results follow the typing and the URL is pushed
@@ -55,7 +57,7 @@ def order_two_desk_phones(page, js: bool) -> None:
     pbxs = page.get_by_role("table", name="PBXs")
     expect(pbxs.get_by_role("row").filter(has_text="acme-year.example")).to_contain_text("2027-08-25")
     expect(pbxs.get_by_role("row").filter(has_text="acme-life.example")).to_contain_text("Not available")
-    assert_accessible(page)
+    check(page)
     page.locator("a.button", has_text="Order HWaaS").click()
 
     expect(page.get_by_role("heading", name=re.compile("^Order HWaaS"))).to_be_visible()
@@ -69,7 +71,7 @@ def order_two_desk_phones(page, js: bool) -> None:
     if js:
         expect(page).to_have_url(re.compile(r"term=yearly"))
         expect(page.locator("#announcer")).to_have_text("1 PBX with a One year term; prices for One year.")
-    assert_accessible(page)
+    check(page)
     page.get_by_label("Quantity of Yealink T54W").fill("2")
     page.get_by_role("button", name="Add to cart").click()
 
@@ -79,7 +81,7 @@ def order_two_desk_phones(page, js: bool) -> None:
     expect(line).to_contain_text(PERIOD)
     expect(line).to_contain_text("€180.00")
     expect(line.locator("td[data-label=Amount]")).to_have_text("€134.63")
-    assert_accessible(page)
+    check(page)
     if js:  # live totals, announced in the layout's live region
         quantity = page.get_by_label("Quantity of Yealink T54W")
         quantity.fill("3")
@@ -94,7 +96,7 @@ def order_two_desk_phones(page, js: bool) -> None:
     page.get_by_role("button", name="Save", exact=True).click()
     saved = page.get_by_role("table", name="Saved carts")
     expect(saved.get_by_role("row").filter(has_text="Acme Srl")).to_contain_text("€134.63")
-    assert_accessible(page)
+    check(page)
 
     # Come back to it.
     nav.get_by_role("link", name="Cart").click()
@@ -104,7 +106,7 @@ def order_two_desk_phones(page, js: bool) -> None:
 
     expect(page.get_by_role("heading", name=re.compile("^Checkout"))).to_be_visible()
     expect(page.get_by_role("table", name="Review")).to_contain_text("€134.63")
-    assert_accessible(page)
+    check(page)
     page.get_by_label("Order reference").fill("PO-4711")
     expect(page.get_by_label(re.compile("Milan warehouse"))).to_be_checked()
     page.get_by_label("I accept the HWaaS terms of service").check()
@@ -112,7 +114,7 @@ def order_two_desk_phones(page, js: bool) -> None:
 
     expect(page.get_by_role("heading", name=re.compile(r"^Order HW-2026-\d{6}"))).to_be_visible()
     expect(page.get_by_role("status").filter(has_text="placed. It is Awaiting approval.")).to_be_visible()
-    assert_accessible(page)
+    check(page)
     nav.get_by_role("link", name="Orders").click()
     row = page.locator("#order-results tbody tr").filter(has_text="Acme Srl")
     expect(row).to_have_count(1)

@@ -167,6 +167,16 @@ def test_a_saved_cart_reopened_another_day_is_repriced_and_says_what_changed(sig
     assert "2026-11-26 → 2027-08-25, 272 of 365 days" in page and ">Checkout<" in page
 
 
+def test_changing_a_cart_priced_on_an_earlier_day_points_to_reopen(signed_in, cart, today):
+    page = signed_in.get(f"/cart/{cart.id}").text
+    today(dt.date(2026, 11, 26))
+    response = signed_in.post(f"/cart/{cart.id}/lines/{cart.lines[0].id}",
+                              data={"csrf_token": csrf_token(page), "quantity": "3"})
+    assert response.status_code == 422
+    assert '<a href="#stale">This cart was priced for 2026-11-25.' in response.text
+    assert 'id="stale"' in response.text
+
+
 def test_save_and_recalculate_applies_the_quantity_bands(signed_in, cart, session, world):
     session.add(m.QuantityBand(product_id=world.phone.id, min_quantity=2, discount_percent=Decimal("10")))
     session.commit()

@@ -1,0 +1,57 @@
+"""/healthz: the load balancers' liveness check answers a constant without the database or the session."""
+import contextlib
+
+from sqlalchemy import event
+
+from hwaas.extensions import db
+from tests.helpers import login
+
+
+@contextlib.contextmanager
+def counting_queries(app):
+    statements = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def test_healthz_answers_ok_as_plain_text_without_a_query(app, client):
+    with counting_queries(app) as statements:
+        response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.text == "ok"
+    assert response.mimetype == "text/plain"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["X-Frame-Options"] == "DENY"  # the security headers still apply
+    assert "Set-Cookie" not in response.headers
+    assert statements == []
+
+
+def test_healthz_neither_loads_the_user_nor_touches_a_signed_in_session(app, client, make, session):
+    user = make.user()
+    session.commit()
+    login(client, user)
+    with counting_queries(app) as statements:
+        response = client.get("/healthz")
+    assert response.status_code == 200 and response.text == "ok"
+    assert statements == []  # no user load, no standing, no session timestamps
+    assert "Set-Cookie" not in response.headers
+
+
+def test_healthz_answers_even_when_the_database_is_away(app, client, monkeypatch):
+    def unreachable(*args, **kwargs):
+        raise AssertionError("the liveness check must not use the database")
+
+    with app.app_context():
+        monkeypatch.setattr(db.engine, "connect", unreachable)
+        monkeypatch.setattr(db.engine, "raw_connection", unreachable)
+    assert client.get("/healthz").text == "ok"
+    assert client.head("/healthz").status_code == 200
