@@ -51,3 +51,11 @@ hwaas/static/vendor/htmx.min.js: node_modules/.package-lock.json
 # Chromium (browser tests), fonts and Pango (PDFs): Debian packages, installed when missing.
 system-deps:
 	@bash scripts/system-deps.sh
+
+# Benchmarks (bench/README.md): serve with gunicorn, drive with wrk, write bench/RESULTS.md.
+# Choose what runs: make bench SIZES="S" DBS="postgresql". Not part of `make test`.
+SIZES ?= S L
+DBS ?= sqlite postgresql
+bench: install
+	bash bench/setup.sh "$(DBS)"
+	BENCH_COMMAND='make bench SIZES="$(SIZES)" DBS="$(DBS)"' $(BIN)/python -m bench.run --sizes "$(SIZES)" --dbs "$(DBS)"

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from hwaas import models as m
-from hwaas.services.overdue import Standing, standing
+from hwaas.services.overdue import standing
 
 TODAY = dt.date(2026, 11, 25)
 GOOD = standing(0)

@@ -57,7 +57,8 @@ def check():
 @click.argument("email")
 @click.option("--next", "next_path", default="/", show_default=True, help="The page to open, a path on this site.")
 @click.option("--base-url", default="http://127.0.0.1:5000", show_default=True, help="Where hwaas is served.")
-@click.option("--lifetime", default=120, show_default=True, help="Seconds the link stays valid.")
+@click.option("--lifetime", default=120, show_default=True, type=click.IntRange(1, embed_tokens.MAX_LIFETIME),
+              help="Seconds the link stays valid.")
 def link(email: str, next_path: str, base_url: str, lifetime: int) -> None:
     """Print a one-time embed launch link for a partner user (what the portal makes)."""
     secret = current_app.config.get("HWAAS_EMBED_SECRET")

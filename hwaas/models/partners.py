@@ -1,5 +1,5 @@
 """Partners, their users, customers and delivery addresses."""
-from sqlalchemy import CheckConstraint, ForeignKey, ForeignKeyConstraint, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, ForeignKeyConstraint, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from flask_login import UserMixin
 
@@ -79,6 +79,9 @@ class Customer(db.Model):
     __table_args__ = (
         # Target of composite foreign keys: whatever hangs off a customer carries its partner.
         UniqueConstraint("id", "partner_id"),
+        # The Customers page: a partner's customers by name, a page at a time, read in index order
+        # however many customers the partner has (docs/performance.md).
+        Index("ix_customers_partner_id_lower_name_id", "partner_id", text("lower(name)"), "id"),
     )
 
     id: Mapped[intpk]

@@ -9,7 +9,7 @@ import ssl
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, undefer

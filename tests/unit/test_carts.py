@@ -9,7 +9,7 @@ from hwaas import models as m
 from hwaas.models.types import utcnow
 from hwaas.services import carts
 from hwaas.services.errors import (
-    NotASubscription, NotFound, OrderingBlocked, ReadOnlyAccount, StaleCart, TermMismatch, ValidationFailed,
+    NotASubscription, NotFound, ReadOnlyAccount, StaleCart, TermMismatch, ValidationFailed,
 )
 from hwaas.services.tenancy import PartnerScope
 from tests.ordering import BLOCKED, GOOD, READ_ONLY, TODAY, acme

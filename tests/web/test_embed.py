@@ -268,3 +268,18 @@ def test_when_the_cookie_did_not_stick_a_new_tab_is_offered_not_a_loop(browser, 
 def test_the_new_tab_link_stays_on_this_site(browser):
     check = browser.get("/embed/check?next=https://evil.example/", **HTTPS)
     assert 'href="/"' in check.text and "evil.example" not in check.text
+
+
+def test_flask_embed_link_prints_a_launch_link_that_works(embed_app, browser, make, session):
+    user = make.user(partner=make.partner(name="Command Line Partner"))
+    session.commit()
+    with embed_app.app_context():  # the test's own app context (the `session` fixture's) is another app's
+        result = embed_app.test_cli_runner().invoke(
+            args=["embed", "link", user.email, "--next", "/?via=cli", "--base-url", "https://hwaas.example"])
+        too_long = embed_app.test_cli_runner().invoke(args=["embed", "link", user.email, "--lifetime", "3600"])
+    assert result.exit_code == 0, result.output
+    url = result.output.strip()
+    assert url.startswith("https://hwaas.example/embed/launch?token=")
+    home = follow(browser, browser.get(url.removeprefix("https://hwaas.example"), **HTTPS))[-1]
+    assert "Command Line Partner" in home.text
+    assert too_long.exit_code != 0 and "3600" in too_long.output

@@ -1,7 +1,6 @@
 """Query budgets: the Customers, Cart and Orders pages issue a fixed number of SQL queries
 whatever the number of rows they show (no N+1). Counted with an SQLAlchemy engine event."""
 import contextlib
-import datetime as dt
 
 import pytest
 from sqlalchemy import event

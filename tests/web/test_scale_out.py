@@ -6,7 +6,7 @@ from collections import Counter
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from hwaas import create_app
@@ -45,12 +45,12 @@ def partner_user(make, session):
 def test_a_session_opened_on_one_host_works_on_the_other(app, other_host, partner_user):
     first = app.test_client()
     login(first, partner_user)
+    token = csrf_token(first.get("/").text)  # a form rendered by the first host
     second = other_host.test_client()
     second.set_cookie("session", first.get_cookie("session").value)
     page = second.get("/customers/")
     assert page.status_code == 200 and "<h1>Customers</h1>" in page.text
-    # A form rendered by one host is accepted by the other: the CSRF secret is in the signed cookie.
-    token = csrf_token(first.get("/").text)
+    # ... is accepted by the other: the CSRF secret travels in the signed session cookie.
     assert second.post("/logout", data={"csrf_token": token}).status_code in (302, 303)
 
 
@@ -109,6 +109,7 @@ def test_a_batch_locked_by_one_sender_is_skipped_by_the_other(app, outbox, smtp_
     with Session(engine) as first, Session(engine) as second:
         held = mail.due(first, NOW + dt.timedelta(hours=1), batch=10)  # locked until `first` commits
         assert len(held) == 10
+        second.execute(text("SET LOCAL lock_timeout = '5s'"))  # waiting for `first` would be a failure, not a hang
         result = mail.send_pending(second, _settings(smtp_server), NOW + dt.timedelta(hours=1), batch=100)
         second.commit()
         assert result.sent == outbox - 10
