@@ -8,11 +8,13 @@ processes every cart's review and its order land on different hosts half of the 
 import html
 import http.client
 import json
+import os
 import re
 import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 _INPUT = re.compile(r"<input\b[^>]*>", re.S)
@@ -55,7 +57,59 @@ def checkout_form(page: str) -> dict:
     return fields
 
 
-def run(bases: list[str], cookie: str, carts: list[int], clients: int) -> dict:
+def cpu_seconds(pids) -> float:
+    """User + system CPU time of these processes so far (/proc/PID/stat)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
+def processes(match) -> list[int]:
+    """Pids whose (parent pid, command line) satisfy `match`."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
+        except OSError:
+            continue
+        if match(ppid, cmdline):
+            pids.append(int(entry.name))
+    return pids
+
+
+class CpuMeter:
+    """CPU spent by the app's workers (children of the gunicorn masters) and by PostgreSQL's
+    backends serving `database`, between start() and stop()."""
+
+    def __init__(self, masters: list[int], database: str | None):
+        self.masters, self.database = set(masters), database
+
+    def _pids(self):
+        workers = processes(lambda ppid, cmd: ppid in self.masters)
+        backends = processes(lambda ppid, cmd: bool(self.database) and cmd.startswith("postgres:")
+                             and f" {self.database} " in cmd)
+        return workers, backends
+
+    def start(self):
+        self.workers, self.backends = self._pids()
+        self.app, self.db = cpu_seconds(self.workers), cpu_seconds(self.backends)
+
+    def stop(self) -> tuple[float, float]:
+        _, backends = self._pids()
+        new = [pid for pid in backends if pid not in self.backends]  # connections opened meanwhile
+        return cpu_seconds(self.workers) - self.app, cpu_seconds(self.backends) - self.db + cpu_seconds(new)
+
+
+def run(bases: list[str], cookie: str, carts: list[int], clients: int, meter: CpuMeter | None = None) -> dict:
     lock = threading.Lock()
     forms: dict[int, dict] = {}
     errors: list[str] = []
@@ -84,10 +138,13 @@ def run(bases: list[str], cookie: str, carts: list[int], clients: int) -> dict:
 
     with ThreadPoolExecutor(clients) as pool:
         list(pool.map(review, enumerate(carts)))
+    if meter:
+        meter.start()
     started = time.perf_counter()
     with ThreadPoolExecutor(clients) as pool:
         placed = [r for r in pool.map(place, enumerate(carts)) if r]
     wall = time.perf_counter() - started
+    app_cpu, db_cpu = meter.stop() if meter else (0.0, 0.0)
     with ThreadPoolExecutor(clients) as pool:
         replays = [r for r in pool.map(lambda ic: place(ic, replay=True), enumerate(carts)) if r]
     latencies = sorted(r["seconds"] for r in placed)
@@ -101,6 +158,9 @@ def run(bases: list[str], cookie: str, carts: list[int], clients: int) -> dict:
         "replay_statuses": _count(r["status"] for r in replays),
         "replays_to_same_order": sum(1 for r in replays if r["location"] and r["location"] == first.get(r["cart"])),
         "replays": len(replays),
+        # CPU per order placed (the POST phase only): the app's workers, and the database's backends.
+        "app_cpu_ms_per_order": 1000 * app_cpu / max(1, len(placed)),
+        "db_cpu_ms_per_order": 1000 * db_cpu / max(1, len(placed)),
     }
 
 
@@ -113,7 +173,8 @@ def _count(values) -> dict:
 
 def main() -> int:
     spec = json.load(sys.stdin)
-    print(json.dumps(run(spec["bases"], spec["cookie"], spec["carts"], spec.get("clients", 20))))
+    meter = CpuMeter(spec.get("masters", []), spec.get("database")) if spec.get("masters") else None
+    print(json.dumps(run(spec["bases"], spec["cookie"], spec["carts"], spec.get("clients", 20), meter)))
     return 0
 
 

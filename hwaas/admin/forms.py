@@ -4,6 +4,7 @@ from wtforms import BooleanField, DateField, DecimalField, IntegerField, SelectF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from hwaas.domain_forms import NoControlCharacters
 from hwaas.models.catalogue import CATEGORIES
 
 
@@ -31,12 +32,13 @@ def _amount(label: str, required: bool = True) -> AmountField:
 
 
 class ProductForm(FlaskForm):
-    sku = StringField("SKU", validators=[InputRequired("Enter the SKU."), Length(max=40)])
-    name = StringField("Name", validators=[InputRequired("Enter the product name."), Length(max=200)])
+    sku = StringField("SKU", validators=[InputRequired("Enter the SKU."), Length(max=40), NoControlCharacters()])
+    name = StringField("Name", validators=[InputRequired("Enter the product name."), Length(max=200),
+                                           NoControlCharacters()])
     category = SelectField("Category", validate_choice=False, validators=[InputRequired("Choose a category.")],
                            choices=[SelectChoice("", "Choose a category")]
                            + [SelectChoice(k, v) for k, v in CATEGORIES.items()])
-    description = TextAreaField("Description (optional)", validators=[Length(max=500)])
+    description = TextAreaField("Description (optional)", validators=[Length(max=500), NoControlCharacters(True)])
     capex_price = _amount("CapEx price (purchase, per unit)")
     opex_monthly = _amount("OpEx price for One month", required=False)
     opex_yearly = _amount("OpEx price for One year", required=False)
@@ -56,7 +58,8 @@ class BandForm(FlaskForm):
 
 
 class TierForm(FlaskForm):
-    name = StringField("Name", validators=[InputRequired("Enter the tier's name."), Length(max=80)])
+    name = StringField("Name", validators=[InputRequired("Enter the tier's name."), Length(max=80),
+                                           NoControlCharacters()])
     discount_percent = AmountField("Discount on list (%)",
                                    validators=[InputRequired("Enter the discount, 0 for none.")],
                                    message="Enter the discount as a number, like 5 or 7.5.",

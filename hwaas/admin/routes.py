@@ -2,6 +2,7 @@ import json
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.exc import SQLAlchemyError
 
 from hwaas.admin import bp
 from hwaas.admin.forms import BandForm, ImportForm, MarkPaidForm, ProductForm, TierForm
@@ -239,7 +240,13 @@ def import_data():
         except json.JSONDecodeError as error:
             raise ValidationFailed(f"The file is not valid JSON: {error.msg} at line {error.lineno}, column "
                                    f"{error.colno}. Nothing was imported.", field="file") from None
-        report = importer.load(db.session, data, today())
+        try:
+            report = importer.load(db.session, data, today())
+            db.session.flush()
+        except SQLAlchemyError:
+            # e.g. a NUL character PostgreSQL cannot store: refused like the CLI does, never a 500.
+            raise ValidationFailed("The database refused the file's data (a control character in a text, "
+                                   "perhaps), so nothing was imported.", field="file") from None
     except ValidationFailed as error:
         db.session.rollback()
         problems = list(getattr(error, "problems", []))

@@ -147,20 +147,23 @@ def discard(cart_id: int):
 @bp.route("/<int:cart_id>/checkout", methods=["GET", "POST"], endpoint="checkout")
 @partners_only
 def checkout_view(cart_id: int):
+    """The review step (GET) and placing the order (POST); the review is rebuilt after a refusal."""
     s = scope()
-    cart = carts.get_cart(s, cart_id, live=False)
-    if cart.status == "ordered" and request.method == "GET":
-        return _to_order_of(cart.id)
-    addresses = checkout.addresses(s)
+    review = checkout.review(s, cart_id, current_standing(), today())
+    if review.order is not None:  # a repeat of a placed checkout (back button, double submit)
+        if request.method == "POST":
+            flash(f"Order {review.order.number} was already placed; here it is.", "info")
+        return _redirect(url_for("orders.show", order_id=review.order.id))
     form = CheckoutForm()
-    form.address.choices = [(str(a.id), f"{a.label}: {a.one_line()}") for a in addresses] + [(NEW_ADDRESS, "A new address")]
+    form.address.choices = [(str(a.id), f"{a.label}: {a.one_line()}") for a in review.addresses] + [
+        (NEW_ADDRESS, "A new address")]
     if request.method == "GET":
         form.idempotency_key.data = uuid.uuid4().hex
-        form.address.data = str(addresses[0].id) if addresses else NEW_ADDRESS
+        form.address.data = str(review.addresses[0].id) if review.addresses else NEW_ADDRESS
     elif form.validate():
         try:
             placed = checkout.place_order(
-                s, current_user._get_current_object(), cart.id,
+                s, current_user._get_current_object(), cart_id,
                 idempotency_key=form.idempotency_key.data, reference=form.reference.data,
                 terms_accepted=form.accept_terms.data, expected_total=form.expected_total.data,
                 address_id=form.address_id(), new_address=form.new_address(),
@@ -170,6 +173,7 @@ def checkout_view(cart_id: int):
             raise
         except DomainError as error:
             attach_error(form, error)
+            review = checkout.review(s, cart_id, current_standing(), today())
         else:
             order = placed.order
             if placed.created:
@@ -177,23 +181,10 @@ def checkout_view(cart_id: int):
             else:
                 flash(f"Order {order.number} was already placed; here it is.", "info")
             return _redirect(url_for("orders.show", order_id=order.id))
-    if cart.status == "ordered":
-        return _to_order_of(cart.id)
-    quote = carts.quote_cart(cart)
-    form.expected_total.data = str(quote.total)  # the total this page shows is the one accepted
+    form.expected_total.data = str(review.quote.total)  # the total this page shows is the one accepted
     status = 422 if form.errors else 200
-    return render_template(
-        "cart/checkout.html", cart=cart, quote=quote, form=form, addresses=addresses,
-        blockers=checkout.blockers(s, cart, current_standing(), today()),
-        form_has_errors=bool(form.errors),
-    ), status
-
-
-def _to_order_of(cart_id: int):
-    order = checkout.order_for_cart(scope(), cart_id)
-    if order is None:
-        raise NotFound("No such cart.")
-    return _redirect(url_for("orders.show", order_id=order.id))
+    return render_template("cart/checkout.html", cart=review.cart, quote=review.quote, form=form,
+                           blockers=review.blockers, form_has_errors=bool(form.errors)), status
 
 
 def _redirect(location: str):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from hwaas.models import Address, Agreement, Cart, CartLine, Customer, Order, OrderLine, Product, User
 from hwaas.services import overdue
-from hwaas.services.carts import LIVE_STATUSES, quote_cart, require_current
+from hwaas.services.carts import LIVE_STATUSES, CartQuote, get_cart, quote_cart, require_current
 from hwaas.services.errors import (
     AgreementMissing, DomainError, NotFound, StaleCart, ValidationFailed,
 )
@@ -62,9 +62,9 @@ def require_agreement(scope: PartnerScope, customer: Customer) -> None:
     """HWaaS needs the customer's signed agreement uploaded (DESIGN §3.6); approval comes later."""
     if not has_signed_agreement(scope.session, scope.partner_id, customer.id):
         raise AgreementMissing(
-            f"Upload the signed HWaaS agreement for {customer.name} first: download the agreement "
-            f"from the customer's page, have {customer.name} sign it and upload the signed copy. "
-            "Your cart is kept; check out once the agreement is uploaded."
+            f"Upload the signed HWaaS agreement for {customer.name} first: download it prefilled from "
+            f"the customer's Agreement page, have {customer.name} sign it and upload the signed copy there. "
+            "Then check out: your cart is kept until then."
         )
 
 
@@ -91,6 +91,26 @@ def _require_lines(cart: Cart) -> None:
 
 def addresses(scope: PartnerScope) -> list[Address]:
     return list(scope.session.scalars(scope.select(Address).order_by(Address.label, Address.id)))
+
+
+@dataclass(frozen=True)
+class Review:
+    """What the review step shows: the cart priced as last priced, the address book, and every
+    reason it cannot be placed now. `order` is set once the cart has become an order."""
+
+    cart: Cart
+    quote: CartQuote | None
+    addresses: list[Address]
+    blockers: list[DomainError]
+    order: Order | None = None
+
+
+def review(scope: PartnerScope, cart_id: int, standing: overdue.Standing, today: dt.date) -> Review:
+    cart = get_cart(scope, cart_id, live=False)
+    if cart.status not in LIVE_STATUSES:
+        return Review(cart=cart, quote=None, addresses=[], blockers=[], order=order_for_cart(scope, cart.id))
+    return Review(cart=cart, quote=quote_cart(cart), addresses=addresses(scope),
+                  blockers=blockers(scope, cart, standing, today))
 
 
 # --- placing the order -----------------------------------------------------------------------

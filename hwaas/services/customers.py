@@ -20,16 +20,16 @@ def search(scope: PartnerScope, query: str, page: int, size: int) -> Page:
     pbx_count = (
         select(func.count(Pbx.id)).where(Pbx.customer_id == Customer.id).correlate(Customer).scalar_subquery()
     )
-    stmt = scope.select(Customer, Customer, pbx_count.label("pbx_count")).order_by(
-        func.lower(Customer.name), Customer.id)
     query = (query or "").strip()[:MAX_QUERY]
-    if query:
-        stmt = stmt.where(or_(
-            Customer.name.icontains(query, autoescape=True),
-            Customer.city.icontains(query, autoescape=True),
-            Customer.vat_number.icontains(query, autoescape=True),
-        ))
-    return paginate(scope.session, stmt, page, size)
+    conditions = [or_(
+        Customer.name.icontains(query, autoescape=True),
+        Customer.city.icontains(query, autoescape=True),
+        Customer.vat_number.icontains(query, autoescape=True),
+    )] if query else []
+    matching = scope.select(Customer, Customer.id).where(*conditions)
+    stmt = scope.select(Customer, Customer, pbx_count.label("pbx_count")).where(*conditions).order_by(
+        func.lower(Customer.name), Customer.id)
+    return paginate(scope.session, stmt, page, size, count=matching)
 
 
 @dataclass(frozen=True)

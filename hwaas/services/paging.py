@@ -44,12 +44,12 @@ def page_number(raw: object) -> int:
     return number if 1 <= number <= 100_000 else 1
 
 
-def paginate(session: Session, stmt: Select, number: int, size: int) -> Page:
-    """Count the rows of `stmt`, clamp `number` to the last page, and fetch that page.
-
-    A statement of one entity yields the entities; a statement of several columns yields rows.
+def paginate(session: Session, stmt: Select, number: int, size: int, count: Select | None = None) -> Page:
+    """Count the rows of `count` (default: `stmt`), clamp `number` to the last page, and fetch
+    that page of `stmt`. A statement of one entity yields the entities; of several columns, rows.
     """
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    counted = (count if count is not None else stmt).order_by(None).subquery()
+    total = session.scalar(select(func.count()).select_from(counted)) or 0
     pages = max(1, math.ceil(total / size))
     number = min(max(1, number), pages)
     sliced = stmt.limit(size).offset((number - 1) * size)

@@ -237,6 +237,13 @@ def test_a_double_submit_makes_one_order_and_shows_it(signed_in, cart, session):
     assert "was already placed" in signed_in.get(again.headers["Location"]).text
 
 
+def test_a_resubmit_of_a_placed_checkout_goes_to_the_order_whatever_it_carries(signed_in, cart, session):
+    page, first, _ = checkout(signed_in, cart)
+    again = signed_in.post(f"/cart/{cart.id}/checkout", data={"csrf_token": csrf_token(page)})
+    assert again.status_code == 303 and again.headers["Location"] == first.headers["Location"]
+    assert session.query(m.Order).count() == 1
+
+
 def test_a_second_tab_makes_no_second_order(signed_in, cart, session):
     tab1 = signed_in.get(f"/cart/{cart.id}/checkout").text
     tab2 = signed_in.get(f"/cart/{cart.id}/checkout").text

@@ -203,3 +203,13 @@ def test_the_order_confirmation_pdf_is_for_the_partner_and_its_manager(app, make
         if status == 200:
             assert response.mimetype == "application/pdf" and response.data.startswith(b"%PDF-")
             assert response.headers["Content-Disposition"] == f"attachment; filename=hwaas-order-{order.number.lower()}.pdf"
+
+
+def test_a_note_with_a_nul_character_is_refused_on_the_form(client, session, world):
+    am, _, _, _, order, _ = world
+    login(client, am)
+    url = f"/manager/orders/{order.id}"
+    response = post_form(client, f"{url}/reject", {"reject-note": "bad\x00note"}, page_url=url)
+    assert response.status_code == 422 and "Remove the control characters" in response.text
+    multiline = post_form(client, f"{url}/reject", {"reject-note": "Line one\r\nLine two\tend"}, page_url=url)
+    assert multiline.status_code == 303
