@@ -30,6 +30,7 @@ ROOT = gen.ROOT
 OUT = gen.OUT
 BIN = ROOT / ".venv" / "bin"
 RESULTS = ROOT / "bench" / "RESULTS.md"
+PROFILES = ROOT / "bench" / "profiles"  # committed with RESULTS.md: the profiles its explanations rest on
 CORES = os.cpu_count() or 2
 WORKERS = int(os.environ.get("BENCH_WORKERS", 2 * CORES + 1))
 WRK_THREADS, WRK_CONNECTIONS = 2, 8
@@ -202,7 +203,7 @@ def endpoints(t: dict) -> list[tuple[str, str, str, dict, bytes]]:
 
 def in_process(url: str, t: dict, paths: list[tuple[str, str, dict]], profile_dir: Path) -> dict:
     """SQL statements, SQL time and total time per request, through the test client signed in as
-    the big partner; and a pyinstrument profile of each page (bench/out/profiles/)."""
+    the big partner; and a pyinstrument profile of each page (bench/profiles/)."""
     from pyinstrument import Profiler
     from sqlalchemy import event
 
@@ -485,7 +486,7 @@ def bench_one(size: str, db: str) -> dict:
     finally:
         server.stop()
     paths = [(key, path, headers) for key, _, path, headers, _ in endpoints(t)]
-    result["in_process"] = in_process(url, t, paths, OUT / "profiles" / label)
+    result["in_process"] = in_process(url, t, paths, PROFILES / label)
     result["checkout_queries"] = checkout_queries(url, prepare_carts(engine, 1)[0])
     engine.dispose()
     result["seconds"] = time.perf_counter() - started
@@ -568,7 +569,7 @@ def write_results(results: list[dict], command: str, started: dt.datetime) -> No
         "",
         "Queries per request, SQL time and in-process time are measured separately in-process (Flask test "
         "client, same URLs, same partner, SQLAlchemy `before/after_cursor_execute`); pyinstrument profiles of "
-        "each page are in `bench/out/profiles/<db>-<size>/`. `/healthz` runs no query, so queries are given "
+        "each page are in [`bench/profiles/<db>-<size>/`](profiles/). `/healthz` runs no query, so queries are given "
         "as counts, not ratios.",
         "",
     ]
@@ -659,14 +660,22 @@ def write_results(results: list[dict], command: str, started: dt.datetime) -> No
         "",
     ]
     RESULTS.write_text("\n".join(lines))
-    (OUT / "results.json").write_text(json.dumps(results, indent=1, default=str))
+    (OUT / "results.json").write_text(json.dumps(
+        {"command": command, "started": started.isoformat(), "results": results}, indent=1, default=str))
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="S L")
     parser.add_argument("--dbs", default="sqlite postgresql")
+    parser.add_argument("--rewrite", action="store_true",
+                        help="only write RESULTS.md again from bench/out/results.json (after a change of format)")
     args = parser.parse_args(argv)
+    if args.rewrite:
+        saved = json.loads((OUT / "results.json").read_text())
+        write_results(saved["results"], saved["command"], dt.datetime.fromisoformat(saved["started"]))
+        log(f"wrote {RESULTS.relative_to(ROOT)}")
+        return 0
     sizes, dbs = args.sizes.split(), args.dbs.split()
     for s in sizes:
         if s not in gen.SIZES:

@@ -44,7 +44,8 @@ def cancel(order_id: int):
     form = CancelForm()
     if form.validate():
         try:
-            order = partner_orders.cancel(scope(), current_user._get_current_object(), order_id, form.note.data or "")
+            order = partner_orders.cancel(scope(), current_user._get_current_object(), order_id, form.note.data or "",
+                                          order_url=url_for("orders.show", order_id=order_id, _external=True))
         except NotFound:
             raise
         except DomainError as error:

@@ -9,8 +9,8 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from hwaas.models import Address, Agreement, Cart, CartLine, Customer, Order, OrderLine, Product, User
-from hwaas.services import overdue
+from hwaas.models import Address, Cart, CartLine, Customer, Order, OrderLine, Product, User
+from hwaas.services import agreements, overdue
 from hwaas.services.carts import LIVE_STATUSES, CartQuote, get_cart, quote_cart, require_current
 from hwaas.services.errors import (
     AgreementMissing, DomainError, NotFound, StaleCart, ValidationFailed,
@@ -19,7 +19,6 @@ from hwaas.services.orders import record_status
 from hwaas.services.pricing import require_term_match
 from hwaas.services.tenancy import PartnerScope
 
-SIGNED_AGREEMENT_STATUSES = ("uploaded", "approved")
 _KEY = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
@@ -49,18 +48,10 @@ def order_number(order_id: int, year: int) -> str:
 # --- gates -----------------------------------------------------------------------------------
 
 
-def has_signed_agreement(session, partner_id: int, customer_id: int) -> bool:
-    return session.scalar(
-        select(Agreement.id).where(
-            Agreement.partner_id == partner_id, Agreement.customer_id == customer_id,
-            Agreement.status.in_(SIGNED_AGREEMENT_STATUSES),
-        ).limit(1)
-    ) is not None
-
-
 def require_agreement(scope: PartnerScope, customer: Customer) -> None:
     """HWaaS needs the customer's signed agreement uploaded (DESIGN §3.6); approval comes later."""
-    if not has_signed_agreement(scope.session, scope.partner_id, customer.id):
+    # The customer's latest agreement must be uploaded or approved: a newer rejection counts.
+    if not agreements.has_signed(scope.session, customer.id):
         raise AgreementMissing(
             f"Upload the signed HWaaS agreement for {customer.name} first: download it prefilled from "
             f"the customer's Agreement page, have {customer.name} sign it and upload the signed copy there. "

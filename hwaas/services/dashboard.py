@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hwaas.models import Agreement, Cart, Customer, Invoice, Order, Partner, User
+from hwaas.models import Agreement, Cart, Customer, Invoice, Order, User
 from hwaas.services.tenancy import PartnerScope
 
 
@@ -28,13 +28,16 @@ def partner_tiles(scope: PartnerScope, today: dt.date) -> list[Tile]:
 
 
 def staff_tiles(session: Session, user: User) -> list[Tile]:
-    partners = select(Partner.id)
-    if user.is_area_manager:
-        partners = partners.where(Partner.area_manager_id == user.id)
-    count = lambda model, *where: session.scalar(  # noqa: E731
-        select(func.count()).select_from(model).where(model.partner_id.in_(partners), *where))
+    """What waits for an area manager (their partners) or an admin (every partner)."""
+    from hwaas.services.manager import ManagerScope, newest_agreement_ids
+
+    partner_ids = ManagerScope(session, user).partner_ids()
+    count = lambda query: session.scalar(select(func.count()).select_from(query.subquery()))  # noqa: E731
     return [
-        Tile(session.scalar(select(func.count()).select_from(partners.subquery())), "partners", "manager.partners"),
-        Tile(count(Agreement, Agreement.status == "uploaded"), "agreements to review", "manager.agreements"),
-        Tile(count(Order, Order.status == "awaiting_approval"), "orders awaiting approval", "manager.orders"),
+        Tile(count(partner_ids), "partners", "manager.partners"),
+        Tile(count(select(Agreement.id).where(Agreement.id.in_(newest_agreement_ids(partner_ids)),
+                                              Agreement.status == "uploaded")),
+             "agreements to review", "manager.agreements"),
+        Tile(count(select(Order.id).where(Order.partner_id.in_(partner_ids), Order.status == "awaiting_approval")),
+             "orders awaiting approval", "manager.orders"),
     ]

@@ -335,6 +335,9 @@ class _Fields:
         if not value and not allow_empty:
             self.error(f"{key} must not be empty")
             return BAD
+        if any(ord(c) < 32 or ord(c) == 127 for c in value):
+            self.error(f"{key} {_show(value)} contains control characters (such as NUL or a line break)")
+            return BAD
         if len(value) > max_len:
             self.error(f"{key} {_show(value)} is longer than {max_len} characters")
             return BAD

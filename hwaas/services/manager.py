@@ -90,11 +90,15 @@ def partners(scope: ManagerScope, today: dt.date, thresholds: overdue.Thresholds
 # --- agreements ------------------------------------------------------------------------------
 
 
+def newest_agreement_ids(partner_ids) -> Select:
+    """The id of each customer's most recent agreement: the one that counts."""
+    return (select(func.max(Agreement.id)).where(Agreement.partner_id.in_(partner_ids))
+            .group_by(Agreement.customer_id))
+
+
 def _latest_agreements(session: Session, partner_ids, status: str | None = None) -> list[Agreement]:
     """Each customer's most recent agreement (the one that counts), optionally of one status."""
-    newest = (select(func.max(Agreement.id)).where(Agreement.partner_id.in_(partner_ids))
-              .group_by(Agreement.customer_id))
-    query = (select(Agreement).where(Agreement.id.in_(newest))
+    query = (select(Agreement).where(Agreement.id.in_(newest_agreement_ids(partner_ids)))
              .options(joinedload(Agreement.customer).joinedload(Customer.partner),
                       joinedload(Agreement.uploaded_by), joinedload(Agreement.reviewed_by)))
     if status:

@@ -225,6 +225,14 @@ def test_a_rejected_agreement_does_not_open_checkout_but_an_approved_one_does(se
     assert place(session, world, cart).created
 
 
+def test_a_newer_rejected_agreement_closes_checkout_even_with_an_older_upload(session, make):
+    world = acme(make, agreement=False)
+    make.agreement(world.customer, status="uploaded", uploaded_by=world.user)
+    make.agreement(world.customer, status="rejected", uploaded_by=world.user)
+    with pytest.raises(AgreementMissing):
+        place(session, world, cart_for(session, world))
+
+
 def test_another_customers_agreement_does_not_count(session, make):
     world = acme(make, agreement=False)
     make.agreement(make.customer(world.partner), uploaded_by=world.user)

@@ -447,6 +447,8 @@ C1_OLD = 'customers[0] "C1": pbxs[1] "c1-old"'
     (_set(("partners", 0, "tier"), "Platinum"),
      'partners[0] "P1": tier "Platinum" is neither in the file nor in the portal (known: Gold)'),
     (_set(PBX + ("term",), "weekly"), f'{C1_HQ}: term "weekly" is not one of monthly, yearly, five_years, lifetime'),
+    (_set(PBX + ("name",), "c1\u0000hq"), 'customers[0] "C1": pbxs[0] "c1\u0000hq": name "c1\\u0000hq" contains control '
+     'characters (such as NUL or a line break)'),
     (_delete(PBX + ("activated_on",)), f"{C1_HQ}: activated_on is required for a yearly PBX"),
     (_set(PBX + ("activated_on",), "today+1d"), f"{C1_HQ}: activated_on 2026-04-01 is in the future (today is 2026-03-31)"),
     (_set(("customers", 0, "pbxs", 1, "activated_on"), "today-3d"),

@@ -101,6 +101,19 @@ def test_the_partner_cancels_an_order_awaiting_approval(signed_in, placed, sessi
     assert "was cancelled" in page and "Ordered twice." in page and "Cancel order" not in page
 
 
+def test_a_cancellation_by_the_partner_is_mailed_like_every_status_change(signed_in, placed, session):
+    from sqlalchemy import select
+
+    from hwaas.models import OutboxMail
+
+    page = signed_in.get(f"/orders/{placed.id}").text
+    signed_in.post(f"/orders/{placed.id}/cancel", data={"csrf_token": csrf_token(page), "note": "Not needed."})
+    session.expire_all()
+    mails = session.scalars(select(OutboxMail).where(OutboxMail.subject.contains(placed.number))).all()
+    assert len(mails) >= 1
+    assert "cancelled" in mails[0].subject.lower() and f"/orders/{placed.id}" in mails[0].body
+
+
 def test_a_shipped_order_cannot_be_cancelled(signed_in, placed, session, make):
     manager = make.staff()
     orders.record_status(session, placed, "approved", manager)
@@ -110,3 +123,10 @@ def test_a_shipped_order_cannot_be_cancelled(signed_in, placed, session, make):
     assert "Cancel order" not in page
     response = signed_in.post(f"/orders/{placed.id}/cancel", data={"csrf_token": csrf_token(page)})
     assert response.status_code == 422 and "can no longer be cancelled" in response.text
+
+
+def test_the_order_page_links_its_confirmation_pdf(signed_in, placed, session):
+    page = signed_in.get(f"/orders/{placed.id}").text
+    assert f'href="/orders/{placed.id}/confirmation.pdf"' in page
+    pdf = signed_in.get(f"/orders/{placed.id}/confirmation.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF-")
