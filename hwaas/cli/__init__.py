@@ -122,8 +122,38 @@ def demo() -> None:
         # Another process (a second worker starting at the same time) loaded it first.
         click.echo("Database not empty; demo data not loaded")
         return
+    signed = _demo_signed_agreements()
+    db.session.commit()
     click.echo("Demo data loaded")
     click.echo(str(report))
+    for customer in signed:
+        click.echo(f"signed agreement uploaded for {customer} (awaiting the area manager's review)")
+
+
+# Demo customers whose signed agreement is already uploaded, so that the demo can check out
+# at once; the area manager finds it waiting for review. Other customers start without one.
+DEMO_SIGNED_AGREEMENTS = (("partner@example.com", "Acme Srl"),)
+
+
+def _demo_signed_agreements() -> list[str]:
+    from hwaas.models import Customer
+    from hwaas.services import agreements
+    from hwaas.services.tenancy import PartnerScope
+
+    done = []
+    for email, customer_name in DEMO_SIGNED_AGREEMENTS:
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is None or user.partner_id is None:
+            continue
+        scope = PartnerScope(db.session, user.partner_id)
+        customer = db.session.scalar(scope.select(Customer).where(Customer.name == customer_name))
+        if customer is None:
+            continue
+        # The signed copy is the agreement the portal prefills, as the customer would return it.
+        document = agreements.prefilled_pdf(scope, customer.id, business_today())
+        agreements.upload(scope, customer.id, user, f"{customer_name} signed agreement.pdf", document.data)
+        done.append(customer_name)
+    return done
 
 
 @click.command("demo-logins")

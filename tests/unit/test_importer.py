@@ -609,6 +609,21 @@ def test_flask_demo_loads_the_demo_data_once(cli):
     assert again.exit_code == 0 and again.stdout == "Database not empty; demo data not loaded\n"
 
 
+def test_the_demo_can_check_out_for_acme_at_once(cli):
+    """Acme Srl's signed agreement is uploaded by the demo, awaiting the area manager's review,
+    and its mail to the area manager waits in the outbox with the file attached."""
+    from hwaas.models import Agreement, Customer, OutboxMail
+    from hwaas.services.agreements import has_signed
+
+    result = cli("demo")
+    assert "signed agreement uploaded for Acme Srl" in result.stdout
+    acme = db.session.scalar(select(Customer).where(Customer.name == "Acme Srl"))
+    assert has_signed(db.session, acme.id)
+    assert db.session.scalar(select(Agreement.status).where(Agreement.customer_id == acme.id)) == "uploaded"
+    mail = db.session.scalar(select(OutboxMail).where(OutboxMail.to == "manager@example.com"))
+    assert "Acme Srl" in mail.subject and mail.attachments[0].content_type == "application/pdf"
+
+
 def test_flask_demo_logins_prints_the_logins_and_password(cli):
     result = cli("demo-logins")
     assert result.exit_code == 0
