@@ -83,11 +83,19 @@ def order_two_desk_phones(page, js: bool) -> None:
     expect(line.locator("td[data-label=Amount]")).to_have_text("€134.63")
     check(page)
     if js:  # live totals, announced in the layout's live region
+        # Record whether the swapped region says it is busy while its request runs.
+        page.evaluate("""() => {
+            window.busySeen = [];
+            document.addEventListener('htmx:beforeRequest', e => window.busySeen.push(e.detail.target.getAttribute('aria-busy')));
+            document.addEventListener('htmx:afterSettle', e => window.busySeen.push(document.querySelector('#cart').getAttribute('aria-busy')));
+        }""")
         quantity = page.get_by_label("Quantity of Yealink T54W")
         quantity.fill("3")
         quantity.press("Tab")
         expect(page.locator("#announcer")).to_have_text("Yealink T54W: quantity 3. 3 items in cart, total €201.95")
         expect(line.locator("td[data-label=Amount]")).to_have_text("€201.95")
+        assert page.evaluate("window.busySeen") == ["true", None]  # busy while loading, then not
+        check(page)  # the cart after the htmx swap
         quantity = page.get_by_label("Quantity of Yealink T54W")
         quantity.fill("2")
         quantity.press("Enter")
