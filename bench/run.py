@@ -193,7 +193,7 @@ def endpoints(t: dict) -> list[tuple[str, str, str, dict, bytes]]:
          f"/customers/{t['order_customer']}/order-hwaas?term=yearly", htmx, b'id="order-form"'),
         ("cart", "Cart page, 20 lines", f"/cart/{t['cart_id']}", {}, b"Save &amp; Recalculate"),
         ("orders", "Orders page", "/orders/", {}, b"<h1"),
-        ("orders_deep", f"Orders page {middle} (offset {20 * (middle - 1)})", f"/orders/?page={middle}", {}, b"<h1"),
+        ("orders_deep", "Orders, the middle page", f"/orders/?page={middle}", {}, b"<h1"),
         ("pdf_cached", "Price list PDF, cached", "/price-list/download?kind=opex&format=pdf", {}, b"%PDF"),
     ]
 
@@ -524,29 +524,48 @@ def _mark(ok: bool) -> str:
     return "✅" if ok else "❌"
 
 
-def verdicts(r: dict, small: dict | None) -> list[tuple[str, str, bool]]:
-    bare, pages = r["bare"], r["pages"]
+def verdicts(r: dict, small: dict | None) -> list[tuple[str, str, str, bool]]:
+    """(row key, target, figure, met) for one size on one database; `small` is S on the same database."""
+    pages = r["pages"]
     out = []
     for key, label, *_ in endpoints(r["targets"]):
         ratio = pages[key]["rps"] / pages[key]["bare"]["rps"]
-        out.append((f"{label}: req/s ≥ 0.5 × bare", f"{ratio:.2f} ×", ratio >= TARGETS["rps_ratio"]))
-        out.append((f"{label}: p99 ≤ 50 ms", f"{pages[key]['p99']:.1f} ms", pages[key]["p99"] <= TARGETS["p99_ms"]))
+        out.append((f"{key}-rps", f"{label}: req/s ≥ 0.5 × bare", f"{ratio:.2f} ×", ratio >= TARGETS["rps_ratio"]))
+        out.append((f"{key}-p99", f"{label}: p99 ≤ 50 ms (wrk, 8 connections)", f"{pages[key]['p99']:.1f} ms",
+                    pages[key]["p99"] <= TARGETS["p99_ms"]))
         q = r["in_process"][key]["queries"]
         same = small is None or small["in_process"][key]["queries"] == q
-        out.append((f"{label}: queries ≤ 8{'' if small is None else ', equal at S and L'}",
+        out.append((f"{key}-queries", f"{label}: queries ≤ 8, equal at S and L",
                     f"{q}" + ("" if small is None else f" (S: {small['in_process'][key]['queries']})"),
                     q <= TARGETS["queries"] and same))
-    out.append(("Price list PDF cold ≤ 1 s", f"{r['pdf_cold']['median_s']:.3f} s", r["pdf_cold"]["median_s"] <= 1.0))
     cold = r["pdf_cold"]
-    out.append(("Price list PDF cached ≤ 20 ms (p99, one client)", f"{cold['cached_alone_p99_ms']:.1f} ms",
+    out.append(("pdf-cold", "Price list PDF cold ≤ 1 s (median, one client)", f"{cold['median_s']:.3f} s",
+                cold["median_s"] <= TARGETS["pdf_cold_s"]))
+    out.append(("pdf-cached", "Price list PDF cached ≤ 20 ms (p99, one client)", f"{cold['cached_alone_p99_ms']:.1f} ms",
                 cold["cached_alone_p99_ms"] <= TARGETS["pdf_cached_ms"]))
     c = r["checkout"]
-    if r["db"] == "postgresql":
-        out.append((f"{CHECKOUTS} checkouts, {CHECKOUT_CLIENTS} clients ≥ 100 orders/s",
-                    f"{c['orders_per_second']:.1f} orders/s", c["orders_per_second"] >= 100))
-    out.append(("checkouts: 0 lost, 0 duplicated", f"lost {c['lost']}, duplicated {c['duplicated']}",
+    out.append(("checkout-rate", f"{CHECKOUTS} checkouts from {CHECKOUT_CLIENTS} clients ≥ 100 orders/s (PostgreSQL)",
+                f"{c['orders_per_second']:.1f} orders/s", c["orders_per_second"] >= TARGETS["orders_per_s"]))
+    out.append(("checkout-safe", "checkouts: 0 lost, 0 duplicated", f"lost {c['lost']}, duplicated {c['duplicated']}",
                 c["lost"] == 0 and c["duplicated"] == 0))
+    if "scale_out" in r:
+        so = r["scale_out"]
+        ok = all(so["same_pages"].values()) and so["checkout"]["lost"] == 0 and so["checkout"]["duplicated"] == 0
+        out.append(("scale-out", "two app processes, one database: same pages, 0 lost, 0 duplicated",
+                    f"lost {so['checkout']['lost']}, duplicated {so['checkout']['duplicated']}", ok))
     return out
+
+
+def _p99_misses(results: list[dict]) -> str:
+    """"Cart page (sqlite S 99 ms, …; 12.7 ms in-process); …" for the pages over the p99 target."""
+    parts = []
+    for key, label, *_ in endpoints(results[0]["targets"]):
+        over = [f"{r['db']} {r['size']} {r['pages'][key]['p99']:.0f} ms" for r in results
+                if r["pages"][key]["p99"] > TARGETS["p99_ms"]]
+        if over:
+            slowest = max(r["in_process"][key]["total_ms"] for r in results)
+            parts.append(f"{label} ({', '.join(over)}; up to {slowest:.1f} ms in-process)")
+    return "; ".join(parts) or "none"
 
 
 def write_results(results: list[dict], command: str, started: dt.datetime) -> None:
@@ -576,13 +595,15 @@ def write_results(results: list[dict], command: str, started: dt.datetime) -> No
     by_key = {(r["db"], r["size"]): r for r in results}
     lines += ["## Targets", "", "| target | " + " | ".join(f"{r['db']} {r['size']}" for r in results) + " |",
               "|---|" + "---|" * len(results)]
-    rows: dict[str, list[str]] = {}
-    for r in results:
+    rows: dict[str, tuple[str, dict]] = {}
+    for column, r in enumerate(results):
         small = by_key.get((r["db"], "S")) if r["size"] == "L" else None
-        for name, value, ok in verdicts(r, small):
-            rows.setdefault(name, []).append(f"{_mark(ok)} {value}")
-    for name, values in rows.items():
-        lines.append(f"| {name} | " + " | ".join(values) + " |")
+        for key, name, value, ok in verdicts(r, small):
+            if key == "checkout-rate" and r["db"] != "postgresql":
+                value, ok = value + " (SQLite: not a target)", None
+            rows.setdefault(key, (name, {}))[1][column] = ("" if ok is None else _mark(ok) + " ") + value
+    for name, cells in rows.values():
+        lines.append(f"| {name} | " + " | ".join(cells.get(i, "–") for i in range(len(results))) + " |")
     lines.append("")
     for r in results:
         bare, data = r["bare"], r["data"]
@@ -653,12 +674,33 @@ def write_results(results: list[dict], command: str, started: dt.datetime) -> No
                 f"Customers page on each host alone: {', '.join(f'{x:,.0f}' for x in so['customers_rps_each'])} req/s.",
                 "",
             ]
+    pg = [r for r in results if r["db"] == "postgresql"]
+    worst = max(results, key=lambda r: max(r["in_process"][k]["total_ms"] for k, *_ in endpoints(r["targets"])))
+    slowest = max((k for k, *_ in endpoints(worst["targets"])), key=lambda k: worst["in_process"][k]["total_ms"])
     lines += [
-        "## Reading these figures",
+        "## The misses, in short",
         "",
-        "What limits each page, and what was done about it, is in [docs/performance.md](../docs/performance.md).",
+        "Details, profiles and what was fixed: [docs/performance.md](../docs/performance.md).",
         "",
+        f"- **req/s ≥ 0.5 × bare**: in-process, `/healthz` costs {worst['in_process']['healthz']['total_ms']:.2f} ms and "
+        f"a page {min(r['in_process'][k]['total_ms'] for r in results for k, *_ in endpoints(r['targets'])):.1f}–"
+        f"{worst['in_process'][slowest]['total_ms']:.1f} ms, of which SQL is a small part (column \"SQL ms/req\"): "
+        "the fixed work of a signed-in page (load the user, the overdue standing, the header's partner, the layout, "
+        "the CSRF token) alone costs more than twice a constant answer. Not reachable by fixing pages; capacity comes "
+        "from more workers and hosts.",
+        f"- **p99 ≤ 50 ms at 8 connections**: wrk keeps 8 requests in flight on {CORES} cores, so a request waits for "
+        "the others (latency ≈ 8 / throughput): 50 ms needs ~250 req/s or more, i.e. a few ms of CPU per request for "
+        "app, database and wrk together. Missed here by: " + _p99_misses(results) + ".",
     ]
+    if pg:
+        c = pg[-1]["checkout"]
+        cpu = c["app_cpu_ms_per_order"] + c["db_cpu_ms_per_order"]
+        lines.append(
+            f"- **checkout ≥ 100 orders/s**: each order costs {c['app_cpu_ms_per_order']:.0f} ms of app CPU and "
+            f"{c['db_cpu_ms_per_order']:.0f} ms of PostgreSQL CPU ({pg[-1]['checkout_queries']} statements), so "
+            f"{CORES} cores place at most ~{1000 * CORES / cpu:.0f} orders/s with nothing else running; the load "
+            "clients and other work share the cores. Nothing is lost or duplicated.")
+    lines.append("")
     RESULTS.write_text("\n".join(lines))
     (OUT / "results.json").write_text(json.dumps(
         {"command": command, "started": started.isoformat(), "results": results}, indent=1, default=str))
