@@ -1,4 +1,5 @@
 """Helpers for tests that go through the web client."""
+import contextlib
 import re
 
 from tests.factories import PASSWORD
@@ -24,3 +25,25 @@ def post_form(client, url: str, data: dict | None = None, page_url: str | None =
     """POST like a browser would: take the CSRF token from the page the form is on."""
     page = client.get(page_url or url)
     return client.post(url, data={"csrf_token": csrf_token(page.text), **(data or {})}, **kwargs)
+
+
+@contextlib.contextmanager
+def counting_queries(app):
+    """The SQL statements the app's engine runs inside the block (an engine event, so every
+    session and connection counts)."""
+    from sqlalchemy import event
+
+    from hwaas.extensions import db
+
+    statements = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)

@@ -1,26 +1,6 @@
 """/healthz: the load balancers' liveness check answers a constant without the database or the session."""
-import contextlib
-
-from sqlalchemy import event
-
 from hwaas.extensions import db
-from tests.helpers import login
-
-
-@contextlib.contextmanager
-def counting_queries(app):
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+from tests.helpers import counting_queries, login
 
 
 def test_healthz_answers_ok_as_plain_text_without_a_query(app, client):

@@ -1,35 +1,15 @@
 """Query budgets: the Customers, Cart and Orders pages issue a fixed number of SQL queries
 whatever the number of rows they show (no N+1). Counted with an SQLAlchemy engine event."""
-import contextlib
-
 import pytest
-from sqlalchemy import event
 
-from hwaas.extensions import db
 from hwaas.models.types import utcnow
 from hwaas.services import carts, orders
 from hwaas.services.tenancy import PartnerScope
-from tests.helpers import login
+from tests.helpers import counting_queries as counting, login
 from tests.ordering import GOOD, TODAY, acme
 
 # Sign-in, standing and layout queries included; a page that grows past these has grown an N+1.
 BUDGET = {"customers": 6, "customer": 7, "cart": 8, "carts": 8, "checkout": 10, "orders": 7, "order": 10}
-
-
-@contextlib.contextmanager
-def counting(app):
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def queries(app, client, url) -> int:
