@@ -147,44 +147,53 @@ def discard(cart_id: int):
 @bp.route("/<int:cart_id>/checkout", methods=["GET", "POST"], endpoint="checkout")
 @partners_only
 def checkout_view(cart_id: int):
-    """The review step (GET) and placing the order (POST); the review is rebuilt after a refusal."""
+    """The review step (GET) and placing the order (POST); the review is rebuilt after a refusal.
+
+    A POST goes straight to the service, which reads and locks the cart itself: building the
+    review first would read the cart twice on the path every order takes (docs/performance.md).
+    """
     s = scope()
+    form = CheckoutForm()
+    if request.method == "POST":
+        book = checkout.addresses(s)  # kept: place_order finds the chosen address among these
+        form.address.choices = _address_choices(book)
+        if form.validate():
+            try:
+                placed = checkout.place_order(
+                    s, current_user._get_current_object(), cart_id,
+                    idempotency_key=form.idempotency_key.data, reference=form.reference.data,
+                    terms_accepted=form.accept_terms.data, expected_total=form.expected_total.data,
+                    address_id=form.address_id(), new_address=form.new_address(),
+                    standing=current_standing(), today=today(), now=utcnow(),
+                )
+            except NotFound:
+                raise
+            except DomainError as error:
+                attach_error(form, error)
+            else:
+                order = placed.order
+                if placed.created:
+                    flash(f"Order {order.number} placed. It is Awaiting approval.", "success")
+                else:
+                    flash(f"Order {order.number} was already placed; here it is.", "info")
+                return _redirect(url_for("orders.show", order_id=order.id))
     review = checkout.review(s, cart_id, current_standing(), today())
     if review.order is not None:  # a repeat of a placed checkout (back button, double submit)
         if request.method == "POST":
             flash(f"Order {review.order.number} was already placed; here it is.", "info")
         return _redirect(url_for("orders.show", order_id=review.order.id))
-    form = CheckoutForm()
-    form.address.choices = [(str(a.id), f"{a.label}: {a.one_line()}") for a in review.addresses] + [
-        (NEW_ADDRESS, "A new address")]
+    form.address.choices = _address_choices(review.addresses)
     if request.method == "GET":
         form.idempotency_key.data = uuid.uuid4().hex
         form.address.data = str(review.addresses[0].id) if review.addresses else NEW_ADDRESS
-    elif form.validate():
-        try:
-            placed = checkout.place_order(
-                s, current_user._get_current_object(), cart_id,
-                idempotency_key=form.idempotency_key.data, reference=form.reference.data,
-                terms_accepted=form.accept_terms.data, expected_total=form.expected_total.data,
-                address_id=form.address_id(), new_address=form.new_address(),
-                standing=current_standing(), today=today(), now=utcnow(),
-            )
-        except NotFound:
-            raise
-        except DomainError as error:
-            attach_error(form, error)
-            review = checkout.review(s, cart_id, current_standing(), today())
-        else:
-            order = placed.order
-            if placed.created:
-                flash(f"Order {order.number} placed. It is Awaiting approval.", "success")
-            else:
-                flash(f"Order {order.number} was already placed; here it is.", "info")
-            return _redirect(url_for("orders.show", order_id=order.id))
     form.expected_total.data = str(review.quote.total)  # the total this page shows is the one accepted
     status = 422 if form.errors else 200
     return render_template("cart/checkout.html", cart=review.cart, quote=review.quote, form=form,
                            blockers=review.blockers, form_has_errors=bool(form.errors)), status
+
+
+def _address_choices(book) -> list[tuple[str, str]]:
+    return [(str(a.id), f"{a.label}: {a.one_line()}") for a in book] + [(NEW_ADDRESS, "A new address")]
 
 
 def _redirect(location: str):

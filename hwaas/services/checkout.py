@@ -5,9 +5,9 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from hwaas.models import Address, Cart, CartLine, Customer, Order, OrderLine, Product, User
 from hwaas.services import agreements, overdue
@@ -159,32 +159,36 @@ def place_order(
         return _already_ordered(scope, cart.id)
     session.expire(cart, ["status", "updated_at"])
 
+    # The order and its history row go in one flush; its lines in one bulk INSERT after it: one
+    # statement each, whatever the number of lines, on both databases.
     order = Order(
         number=f"N-{key[:16]}", partner_id=scope.partner_id, customer_id=cart.customer_id, pbx_id=cart.pbx_id,
         term=cart.term, cart_id=cart.id, idempotency_key=key, reference=reference,
         status="awaiting_approval", ordered_on=today, total=quote.total,
         delivery_recipient=address.recipient, delivery_street=address.street,
         delivery_postcode=address.postcode, delivery_city=address.city, delivery_country=address.country,
-        terms_accepted_at=now, placed_by_id=user.id, created_at=now,
+        terms_accepted_at=now, placed_by_id=user.id, created_at=now, history=[],
     )
+    session.add(order)
     try:
-        with session.begin_nested():
-            session.add(order)
+        record_status(session, order, "awaiting_approval", user, note="Placed at checkout.", at=now)
     except IntegrityError:
-        # A concurrent submit with the same key won the race (its row is committed by now).
-        earlier = _order_by_key(scope, key) or _order_by_cart(scope, cart.id)
+        # The unique idempotency key: a concurrent submit of the same form won the race (the cart
+        # lock makes this unreachable for one cart; a key replayed on another cart gets here).
+        # Undo this attempt whole, the cart's claim included, and answer with the order placed.
+        session.rollback()
+        earlier = _order_by_key(scope, key) or _order_by_cart(scope, cart_id)
         if earlier is None:
             raise
         return Placed(earlier, created=False)
+    session.execute(insert(OrderLine), [
+        {"order_id": order.id, "product_id": q.line.product.id, "sku": q.line.product.sku,
+         "name": q.line.product.name, "quantity": q.line.quantity, "unit_price": q.quote.unit_price,
+         "period_start": q.quote.start, "period_end": q.quote.expires, "days": q.quote.days,
+         "period_days": q.quote.period_days, "amount": q.quote.amount}
+        for q in quote.lines
+    ])
     order.number = order_number(order.id, today.year)
-    for q in quote.lines:
-        product = q.line.product
-        order.lines.append(OrderLine(
-            product_id=product.id, sku=product.sku, name=product.name, quantity=q.line.quantity,
-            unit_price=q.quote.unit_price, period_start=q.quote.start, period_end=q.quote.expires,
-            days=q.quote.days, period_days=q.quote.period_days, amount=q.quote.amount,
-        ))
-    record_status(session, order, "awaiting_approval", user, note="Placed at checkout.", at=now)
     _reserve_stock(session, [(q.line.product_id, q.line.quantity) for q in quote.lines])
     session.flush()
     return Placed(order, created=True)
@@ -218,11 +222,12 @@ def _already_ordered(scope: PartnerScope, cart_id: int) -> Placed:
 
 def _locked_cart(scope: PartnerScope, cart_id: int) -> Cart:
     """The cart row, locked until the transaction ends (PostgreSQL; SQLite serialises writers).
-    Its lines are read after the lock is held, so they are what the previous holder left."""
+    Its lines are read after the lock is held, so they are what the previous holder left.
+    Two statements: the cart joined to its customer and PBX, then its lines with their products."""
     cart = scope.session.scalar(
         scope.select(Cart).where(Cart.id == cart_id).with_for_update(of=Cart)
-        .options(selectinload(Cart.lines).selectinload(CartLine.product),
-                 selectinload(Cart.customer), selectinload(Cart.pbx))
+        .options(joinedload(Cart.customer, innerjoin=True), joinedload(Cart.pbx, innerjoin=True),
+                 selectinload(Cart.lines).joinedload(CartLine.product, innerjoin=True))
         .execution_options(populate_existing=True)
     )
     if cart is None:
@@ -254,12 +259,17 @@ def _delivery_address(scope: PartnerScope, address_id: int | None, new: NewAddre
 
 def _reserve_stock(session, quantities: list[tuple[int, int]]) -> None:
     """Take the ordered units off stock; it may go negative (a back-order, DESIGN §3.7).
-    One UPDATE per product, in id order, so concurrent checkouts never deadlock."""
-    for product_id, quantity in sorted(quantities):
-        session.execute(
-            update(Product).where(Product.id == product_id).values(stock=Product.stock - quantity)
-            .execution_options(synchronize_session=False)
-        )
+    One UPDATE sent for every product at once (executemany), in id order, so concurrent checkouts
+    lock the product rows in the same order and never deadlock."""
+    if not quantities:
+        return
+    products = Product.__table__
+    session.execute(
+        update(products).where(products.c.id == bindparam("product_id"))
+        .values(stock=products.c.stock - bindparam("quantity")),
+        [{"product_id": product_id, "quantity": quantity} for product_id, quantity in sorted(quantities)],
+    )
+    for product_id, _ in quantities:
         product = session.identity_map.get(session.identity_key(Product, product_id))
         if product is not None:
             session.expire(product, ["stock"])

@@ -1,8 +1,9 @@
 """The one place that scopes partner data to a partner: every partner query starts here."""
 from typing import TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, inspect, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from hwaas.services.errors import NotFound
 
@@ -27,6 +28,11 @@ class PartnerScope:
         return (select(*columns) if columns else select(model)).where(column == self.partner_id)
 
     def get(self, model: type[M], id_: int) -> M:
+        """The partner's record `id_`. One already loaded in this session (and not expired) is
+        taken from the identity map without a query, if it is the partner's."""
+        known = self.session.identity_map.get(identity_key(model, id_))
+        if known is not None and "partner_id" not in inspect(known).unloaded and self.owns(known):
+            return known
         obj = self.session.scalar(self.select(model).where(model.id == id_))
         if obj is None:
             raise NotFound(f"No such {model.__name__.lower()}.")

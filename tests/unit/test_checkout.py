@@ -144,6 +144,29 @@ def test_a_second_tab_with_its_own_key_yields_the_first_order(session, world):
     assert session.scalar(select(func.count(m.Order.id))) == 1
 
 
+def test_a_key_replayed_on_another_cart_in_a_race_undoes_the_attempt_and_yields_the_first_order(
+        session, world, monkeypatch):
+    first_cart = cart_for(session, world)
+    other_cart = cart_for(session, world, pbx=world.monthly)
+    key = uuid.uuid4().hex
+    first = place(session, world, first_cart, key=key)
+    session.commit()
+    # The race: the other submit's order is committed after this one looked the key up.
+    looked_up = []
+    real_lookup = checkout._order_by_key
+
+    def lookup_before_the_other_commit(scope, k):
+        looked_up.append(k)
+        return None if len(looked_up) == 1 else real_lookup(scope, k)
+
+    monkeypatch.setattr(checkout, "_order_by_key", lookup_before_the_other_commit)
+    again = place(session, world, other_cart, key=key)
+    assert again.order.id == first.order.id and not again.created
+    session.expire_all()
+    assert session.scalar(select(func.count(m.Order.id))) == 1
+    assert session.get(m.Cart, other_cart.id).status in carts.LIVE_STATUSES  # not lost to the failed attempt
+
+
 def test_a_malformed_idempotency_key_is_refused(session, world):
     with pytest.raises(ValidationFailed):
         place(session, world, cart_for(session, world), key="x")

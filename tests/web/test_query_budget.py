@@ -1,11 +1,13 @@
 """Query budgets: the Customers, Cart and Orders pages issue a fixed number of SQL queries
 whatever the number of rows they show (no N+1). Counted with an SQLAlchemy engine event."""
+import re
+
 import pytest
 
 from hwaas.models.types import utcnow
 from hwaas.services import carts, orders
 from hwaas.services.tenancy import PartnerScope
-from tests.helpers import counting_queries as counting, login
+from tests.helpers import counting_queries as counting, csrf_token, login
 from tests.ordering import GOOD, TODAY, acme
 
 # Sign-in, standing and layout queries included; a page that grows past these has grown an N+1.
@@ -86,3 +88,39 @@ def test_pages_issue_a_fixed_number_of_queries_whatever_the_number_of_rows(app, 
     assert large == small, f"query count grows with rows: {small} → {large}"
     over = {page: n for page, n in small.items() if n > BUDGET[page]}
     assert not over, f"over budget: {over} (budget {BUDGET})"
+
+
+def place_and_count(app, client, cart_id) -> int:
+    """Statements of one checkout POST, the form as the review page renders it."""
+    from tests.web.test_cart import hidden
+
+    page = client.get(f"/cart/{cart_id}/checkout").text
+    data = {"csrf_token": csrf_token(page), "idempotency_key": hidden(page, "idempotency_key"),
+            "expected_total": hidden(page, "expected_total"), "reference": "PO-1",
+            "address": re.search(r'<input[^>]*name="address"[^>]*value="(\d+)"', page).group(1),
+            "accept_terms": "y"}
+    with counting(app) as statements:
+        response = client.post(f"/cart/{cart_id}/checkout", data=data)
+    assert response.status_code == 303, response.text
+    return len(statements)
+
+
+def test_placing_an_order_issues_the_same_statements_for_one_line_or_sixteen(app, client, make, session, world):
+    scope = PartnerScope(session, world.partner.id)
+    small, _ = carts.add_to_cart(scope, customer_id=world.customer.id, pbx_id=world.yearly.id, term="yearly",
+                                 quantities={world.phone.id: 1}, today=TODAY, now=utcnow(), standing=GOOD)
+    session.commit()
+    login(client, world.user)
+    one_line = place_and_count(app, client, small.id)
+
+    products = [make.product(name=f"Phone {i:02d}") for i in range(15)]
+    big, _ = carts.add_to_cart(scope, customer_id=world.customer.id, pbx_id=world.yearly.id, term="yearly",
+                               quantities={p.id: 1 + i % 3 for i, p in enumerate([world.phone, *products])},
+                               today=TODAY, now=utcnow(), standing=GOOD)
+    session.commit()
+    assert len(big.lines) == 16
+    sixteen_lines = place_and_count(app, client, big.id)
+
+    # user, standing, address book, key, cart (locked) + lines, agreement, claim, order + lines +
+    # history, number, stock (one executemany), commit is not a statement
+    assert one_line == sixteen_lines <= 13, (one_line, sixteen_lines)
