@@ -11,7 +11,7 @@ from flask_login import current_user, logout_user
 from werkzeug.exceptions import HTTPException
 
 from hwaas.extensions import db, htmx, login_manager
-from hwaas.services import accounts, overdue
+from hwaas.services import accounts, invoices, overdue
 from hwaas.services.errors import NotFound
 from hwaas.services.tenancy import PartnerScope
 
@@ -68,24 +68,30 @@ def render(page: str, partial: str, status: int = 200, **context):
     return response
 
 
-def standing_for(partner_id: int, on: dt.date) -> overdue.Standing:
-    from hwaas.services.invoices import partner_standing
-
+def _thresholds() -> overdue.Thresholds:
     config = current_app.config
-    thresholds = overdue.Thresholds(
+    return overdue.Thresholds(
         warn=config["OVERDUE_WARN_DAYS"],
         block_after=config["OVERDUE_BLOCK_AFTER_DAYS"],
         read_only=config["OVERDUE_READ_ONLY_DAYS"],
         suspend=config["OVERDUE_SUSPEND_DAYS"],
     )
-    return partner_standing(db.session, partner_id, on, thresholds)
+
+
+def standing_for(partner_id: int, on: dt.date) -> overdue.Standing:
+    return invoices.partner_standing(db.session, partner_id, on, _thresholds())
 
 
 def current_standing() -> overdue.Standing | None:
+    """The signed-in partner's rung on the overdue ladder, once per request: from the oldest
+    unpaid invoice read with the user (no query of its own)."""
     if not current_user.is_authenticated or current_user.partner_id is None:
         return None
     if "standing" not in g:
-        g.standing = standing_for(current_user.partner_id, today())
+        if "oldest_open_due" in g:
+            g.standing = invoices.standing_from(g.oldest_open_due, today(), _thresholds())
+        else:  # the user was signed in during this request: read it now
+            g.standing = standing_for(current_user.partner_id, today())
     return g.standing
 
 
@@ -97,7 +103,11 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def _load_user(session_id: str):
-        return accounts.load_user(db.session, session_id)
+        signed_in = accounts.load_signed_in(db.session, session_id)
+        if signed_in is None:
+            return None
+        g.oldest_open_due = signed_in.oldest_open_due
+        return signed_in.user
 
     @app.before_request
     def _request_id():

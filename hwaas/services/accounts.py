@@ -1,9 +1,13 @@
 """Sign-in: password hashing and checking, session revocation."""
+import datetime as dt
+from dataclasses import dataclass
+
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from hwaas.models import User
+from hwaas.services.invoices import oldest_open_due
 
 # Checked against when the e-mail is unknown, so both paths cost one hash.
 _DUMMY_HASH = generate_password_hash("not-a-real-password-hwaas")
@@ -23,15 +27,33 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return user
 
 
-def load_user(session: Session, session_id: str) -> User | None:
-    """Resolve the id kept in the session ("user id:session version") to a live user."""
+@dataclass(frozen=True)
+class SignedIn:
+    user: User
+    oldest_open_due: dt.date | None  # of the user's partner's invoices: the standing, for every page
+
+
+def load_signed_in(session: Session, session_id: str) -> SignedIn | None:
+    """Resolve the id kept in the session ("user id:session version") to a live user, with their
+    partner and what their standing is computed from: one query for what every page needs."""
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = session.get(User, int(user_id))
-    if user is None or user.session_version != int(version) or not user.active:
+    row = session.execute(
+        select(User, oldest_open_due(User.partner_id)).options(joinedload(User.partner))
+        .where(User.id == int(user_id))
+    ).first()
+    if row is None:
         return None
-    return user
+    user, oldest = row
+    if user.session_version != int(version) or not user.active:
+        return None
+    return SignedIn(user, oldest)
+
+
+def load_user(session: Session, session_id: str) -> User | None:
+    signed_in = load_signed_in(session, session_id)
+    return signed_in.user if signed_in else None
 
 
 def revoke_sessions(user: User) -> None:

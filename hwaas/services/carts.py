@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from hwaas.models import Cart, CartLine, Customer, Pbx
 from hwaas.services import catalogue, overdue
@@ -179,9 +179,10 @@ def require_current(cart: Cart, today: dt.date) -> None:
 
 
 def _cart_query(scope: PartnerScope):
+    """The cart joined to its customer and PBX, then its lines with their products: two queries."""
     return scope.select(Cart).options(
-        selectinload(Cart.customer), selectinload(Cart.pbx),
-        selectinload(Cart.lines).selectinload(CartLine.product),
+        joinedload(Cart.customer, innerjoin=True), joinedload(Cart.pbx, innerjoin=True),
+        selectinload(Cart.lines).joinedload(CartLine.product, innerjoin=True),
     )
 
 

@@ -34,19 +34,28 @@ def partner_discount(session: Session, partner_id: int) -> Decimal:
     return Decimal(discount if discount is not None else 0)
 
 
-def offered_products(session: Session, term: str, ids: Iterable[int] | None = None) -> list[Product]:
-    """Active hardware with an OpEx price for `term`, prices and bands loaded, in catalogue order."""
-    order = {category: i for i, category in enumerate(CATEGORIES)}
-    stmt = (
-        select(Product)
+_CATEGORY_ORDER = {category: i for i, category in enumerate(CATEGORIES)}
+
+
+def _catalogue_order(product: Product) -> tuple:
+    return _CATEGORY_ORDER[product.category], product.name.lower(), product.id
+
+
+def _offered(*columns, term: str):
+    """Active hardware with an OpEx price for `term`."""
+    return (
+        select(*columns)
         .join(ProductPrice, (ProductPrice.product_id == Product.id) & (ProductPrice.term == term))
         .where(Product.active.is_(True), Product.category.in_(HARDWARE_CATEGORIES))
-        .options(selectinload(Product.prices), selectinload(Product.bands))
     )
+
+
+def offered_products(session: Session, term: str, ids: Iterable[int] | None = None) -> list[Product]:
+    """Active hardware with an OpEx price for `term`, prices and bands loaded, in catalogue order."""
+    stmt = _offered(Product, term=term).options(selectinload(Product.prices), selectinload(Product.bands))
     if ids is not None:
         stmt = stmt.where(Product.id.in_(list(ids)))
-    products = list(session.scalars(stmt))
-    return sorted(products, key=lambda p: (order[p.category], p.name.lower(), p.id))
+    return sorted(session.scalars(stmt), key=_catalogue_order)
 
 
 def unit_price(product: Product, term: str, discount: Decimal, quantity: int = 1,
@@ -65,8 +74,9 @@ def unit_price(product: Product, term: str, discount: Decimal, quantity: int = 1
 
 
 def priced_products(session: Session, partner_id: int, term: str) -> list[PricedProduct]:
+    """What Order HWaaS offers for `term`, at the partner's price: one query, the term's price
+    read with the product (the other terms' prices and the bands are not needed to show it)."""
     discount = partner_discount(session, partner_id)
-    return [
-        PricedProduct(product=p, list_price=p.opex_price(term), price=unit_price(p, term, discount))
-        for p in offered_products(session, term)
-    ]
+    rows = session.execute(_offered(Product, ProductPrice.opex_price, term=term))
+    priced = [PricedProduct(product=p, list_price=price, price=tier_price(price, discount)) for p, price in rows]
+    return sorted(priced, key=lambda item: _catalogue_order(item.product))
