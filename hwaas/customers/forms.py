@@ -1,4 +1,6 @@
 """The Order HWaaS form: Duration, PBX and one quantity per product on offer."""
+import functools
+
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField
 from wtforms.validators import InputRequired, NumberRange, Optional
@@ -19,20 +21,26 @@ class AddToCartForm(FlaskForm):
                 if name.startswith("qty_") and field.data}
 
 
-def add_to_cart_form(products, pbxs, **kwargs) -> AddToCartForm:
-    """The form with one `qty_<product id>` field per product on offer."""
+@functools.lru_cache(maxsize=64)
+def _form_class(offer: tuple[tuple[int, str], ...]) -> type[AddToCartForm]:
+    """The form class for one offer of (product id, name): made once, not per request (building
+    a class of fifty fields was a tenth of the Order HWaaS page). A renamed product is a new key."""
 
     class Form(AddToCartForm):
         pass
 
-    for item in products:
-        product = item.product
-        setattr(Form, f"qty_{product.id}", IntegerField(
-            f"Quantity of {product.name}",
+    for product_id, name in offer:
+        setattr(Form, f"qty_{product_id}", IntegerField(
+            f"Quantity of {name}",
             widget=NumberInput(min=0, max=MAX_QUANTITY),
             validators=[Optional(), NumberRange(min=0, max=MAX_QUANTITY,
-                                                message=f"Enter a quantity of {product.name} from 0 to {MAX_QUANTITY}.")],
+                                                message=f"Enter a quantity of {name} from 0 to {MAX_QUANTITY}.")],
         ))
-    form = Form(**kwargs)
+    return Form
+
+
+def add_to_cart_form(products, pbxs, **kwargs) -> AddToCartForm:
+    """The form with one `qty_<product id>` field per product on offer."""
+    form = _form_class(tuple((item.product.id, item.product.name) for item in products))(**kwargs)
     form.pbx_id.choices = [(s.pbx.id, s.pbx.name) for s in pbxs]
     return form

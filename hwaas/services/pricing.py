@@ -3,7 +3,7 @@ import calendar
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal, DivisionByZero, Inexact, InvalidOperation, Overflow
 from fractions import Fraction
 
 from hwaas.services.errors import NotASubscription, TermMismatch
@@ -94,10 +94,19 @@ def prorate(amount: Decimal, start: dt.date, expires: dt.date, on: dt.date) -> D
     return round_half_up(Fraction(amount) * (expires - on).days / (expires - start).days)
 
 
+# Decimal arithmetic that must be exact: an inexact result raises instead of rounding silently.
+_EXACT = Context(prec=120, traps=[Inexact, InvalidOperation, Overflow, DivisionByZero])
+_TO_CENT = Context(prec=120, rounding=ROUND_HALF_UP, traps=[InvalidOperation, Overflow])
+_CENT = Decimal("0.01")
+
+
 def round_half_up(value: Fraction | Decimal | int) -> Decimal:
     """Round to the cent, halves away from zero (so 0.005 → 0.01, −0.005 → −0.01)."""
     if isinstance(value, float):
         raise TypeError("money must be a Decimal, not a float")
+    if isinstance(value, Decimal) and value.is_finite() and value.adjusted() < 100:
+        cents = value.quantize(_CENT, context=_TO_CENT)  # the common case, without Fractions
+        return cents.copy_abs() if cents.is_zero() else cents
     cents = Fraction(value) * 100
     whole = int(abs(cents) + Fraction(1, 2))  # int() floors a non-negative Fraction
     sign = "-" if cents < 0 and whole else ""
@@ -108,7 +117,10 @@ def tier_price(list_price: Decimal, discount_percent: Decimal) -> Decimal:
     """The list price less a tier's discount percent, half-up to the cent."""
     list_price = _money(list_price, "list_price")
     discount = _percent(discount_percent, "discount_percent")
-    return round_half_up(Fraction(list_price) * (100 - Fraction(discount)) / 100)
+    try:
+        return round_half_up(_EXACT.divide(_EXACT.multiply(list_price, _EXACT.subtract(100, discount)), 100))
+    except (Inexact, Overflow):  # more digits than _EXACT holds: the exact way, with Fractions
+        return round_half_up(Fraction(list_price) * (100 - Fraction(discount)) / 100)
 
 
 def band_discount(quantity: int, bands: Iterable[tuple[int, Decimal]]) -> Decimal:

@@ -22,6 +22,7 @@ from hwaas.services.pricing import (
     quote_total,
     require_subscription,
     require_term_match,
+    round_half_up,
     tier_price,
 )
 
@@ -412,3 +413,28 @@ def test_the_order_total_is_the_sum_of_its_quoted_lines(lines, activated_on, ter
     quotes = [quote_line(p, n, activated_on, term, activated_on + off) for p, n, off in lines]
     assert quote_total(quotes) == sum((q.amount for q in quotes), D("0"))
     assert quote_total(quotes) == quote_total(quotes).quantize(D("0.01"))
+
+
+def _half_up_by_fractions(value) -> Decimal:
+    """The definition, independent of the Decimal shortcut: cents, plus a half, floored."""
+    cents = Fraction(value) * 100
+    whole = int(abs(cents) + Fraction(1, 2))
+    return Decimal(f"{'-' if cents < 0 and whole else ''}{whole}E-2")
+
+
+@given(st.decimals(allow_nan=False, allow_infinity=False, min_value=-10**12, max_value=10**12, places=6))
+def test_rounding_a_decimal_to_the_cent_agrees_with_exact_fractions(value):
+    assert round_half_up(value) == _half_up_by_fractions(value)
+    assert str(round_half_up(value)) == str(_half_up_by_fractions(value))  # no "-0.00"
+
+
+@given(st.decimals(min_value=0, max_value=10**9, places=2),
+       st.decimals(min_value=0, max_value=100, places=4))
+def test_a_tier_price_agrees_with_exact_fractions(list_price, discount):
+    exact = Fraction(list_price) * (100 - Fraction(discount)) / 100
+    assert tier_price(list_price, discount) == _half_up_by_fractions(exact)
+
+
+def test_a_tier_price_with_more_digits_than_decimal_arithmetic_holds_is_still_exact():
+    huge = Decimal("1" * 130 + ".01")
+    assert tier_price(huge, D("12.5")) == _half_up_by_fractions(Fraction(huge) * Fraction(875, 1000))
