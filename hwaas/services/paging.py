@@ -1,6 +1,7 @@
 """Page-by-page lists: one count query and one slice query, whatever the length of the list."""
 import math
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -44,15 +45,19 @@ def page_number(raw: object) -> int:
     return number if 1 <= number <= 100_000 else 1
 
 
-def paginate(session: Session, stmt: Select, number: int, size: int, count: Select | None = None) -> Page:
+def paginate(session: Session, stmt: Select, number: int, size: int, count: Select | None = None,
+             around: Callable[[Select], Select] | None = None) -> Page:
     """Count the rows of `count` (default: `stmt`), clamp `number` to the last page, and fetch
     that page of `stmt`. A statement of one entity yields the entities; of several columns, rows.
+    `around` wraps the sliced statement, to join what the page shows to its rows only.
     """
     counted = (count if count is not None else stmt).order_by(None).subquery()
     total = session.scalar(select(func.count()).select_from(counted)) or 0
     pages = max(1, math.ceil(total / size))
     number = min(max(1, number), pages)
     sliced = stmt.limit(size).offset((number - 1) * size)
+    if around is not None:
+        sliced = around(sliced)
     result = session.execute(sliced)
-    items = list(result.scalars()) if len(stmt.column_descriptions) == 1 else list(result.all())
+    items = list(result.scalars()) if len(sliced.column_descriptions) == 1 else list(result.all())
     return Page(items=items, number=number, size=size, total=total)

@@ -1,7 +1,8 @@
 """The partner's Orders: the list with its status filter, one order with lines and history, cancelling."""
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from hwaas.models import Order, OrderStatusChange, User
+from hwaas.models import Customer, Order, OrderStatusChange, Pbx, User
 from hwaas.models.orders import ORDER_STATUSES
 from hwaas.services import orders
 from hwaas.services.errors import InvalidTransition, NotFound
@@ -13,12 +14,26 @@ PARTNER_TRANSITIONS = ("cancelled",)
 
 
 def list_orders(scope: PartnerScope, status: str | None, page: int, size: int) -> Page:
-    """Newest first, optionally one status; customer and PBX loaded with the page (no N+1)."""
-    stmt = scope.select(Order).options(selectinload(Order.customer), selectinload(Order.pbx)).order_by(
-        Order.id.desc())
+    """Newest first, optionally one status, as rows of what the list shows (not ORM objects).
+
+    The page is found by id alone, which the (partner_id[, status], id) indexes answer without
+    reading the table, then only its rows are read and joined to their customer's and PBX's
+    names: a deep page costs an index walk, not a table walk (PostgreSQL otherwise chose to scan
+    the whole table backwards for the big partner's page 250: 11 ms instead of 0.7).
+    """
+    stmt = scope.select(Order, Order.id).order_by(Order.id.desc())
     if status in ORDER_STATUSES:
         stmt = stmt.where(Order.status == status)
-    return paginate(scope.session, stmt, page, size)
+    return paginate(scope.session, stmt, page, size, around=_rows_of_page)
+
+
+def _rows_of_page(page_ids):
+    ids = page_ids.subquery()
+    return (select(Order.id, Order.number, Order.reference, Order.term, Order.total, Order.status, Order.ordered_on,
+                   Order.shipment_date, Customer.name.label("customer_name"), Pbx.name.label("pbx_name"))
+            .join(ids, ids.c.id == Order.id)
+            .join(Customer, Customer.id == Order.customer_id).join(Pbx, Pbx.id == Order.pbx_id)
+            .order_by(Order.id.desc()))
 
 
 def get_order(scope: PartnerScope, order_id: int) -> Order:
