@@ -376,7 +376,7 @@ def checkout_run(engine, servers: list["Server"], cookie: str, carts: list[int])
 
 def pdf_cold(engine, servers: list[Server], cookie: str) -> dict:
     """The PDF made from nothing: the cache table emptied before each request. Every worker makes
-    one first (they import WeasyPrint on first use), then COLD_RUNS timed ones."""
+    one first (its first PDF also loads fonts), then COLD_RUNS timed ones."""
     path = "/price-list/download?kind=opex&format=pdf"
     first = None
     for i in range(WORKERS * 2):
@@ -642,7 +642,8 @@ def write_results(results: list[dict], command: str, started: dt.datetime) -> No
         lines += [
             "",
             f"PDF: cold = the cache table emptied before each of {COLD_RUNS} requests, one at a time. The first one "
-            f"made by a fresh worker (WeasyPrint imported on first use) took {cold['first_in_fresh_worker_s']:.2f} s. "
+            f"made by a fresh worker (WeasyPrint is imported as the worker starts, by gunicorn.conf.py) took "
+            f"{cold['first_in_fresh_worker_s']:.2f} s. "
             f"Cached, one client, 100 requests in a row: p50 {cold['cached_alone_p50_ms']:.1f} ms, p99 "
             f"{cold['cached_alone_p99_ms']:.1f} ms ({cold['bytes']:,} bytes); under wrk's 8 connections see the table.",
             "",
