@@ -16,6 +16,12 @@ class AddToCartForm(FlaskForm):
     pbx_id = SelectField("PBX", coerce=int, validate_choice=False,
                          validators=[InputRequired("Choose a PBX.")])
 
+    quantity_max = MAX_QUANTITY
+
+    def quantity_field(self, product_id: int) -> IntegerField | None:
+        """The posted quantity of a product, with its errors; None on a form shown afresh."""
+        return self._fields.get(f"qty_{product_id}")
+
     def quantities(self) -> dict[int, int]:
         return {int(name[4:]): field.data for name, field in self._fields.items()
                 if name.startswith("qty_") and field.data}
@@ -39,8 +45,12 @@ def _form_class(offer: tuple[tuple[int, str], ...]) -> type[AddToCartForm]:
     return Form
 
 
-def add_to_cart_form(products, pbxs, **kwargs) -> AddToCartForm:
-    """The form with one `qty_<product id>` field per product on offer."""
-    form = _form_class(tuple((item.product.id, item.product.name) for item in products))(**kwargs)
+def add_to_cart_form(products, pbxs, posted: bool, **kwargs) -> AddToCartForm:
+    """The form with one `qty_<product id>` field per product on offer when it was posted (to
+    check the quantities and show them back with their errors). Shown afresh, every quantity is
+    empty: the template writes the inputs itself and no field is bound (binding fifty of them
+    was a quarter of the Order HWaaS page; docs/performance.md)."""
+    offer = tuple((item.product.id, item.product.name) for item in products) if posted else ()
+    form = _form_class(offer)(**kwargs)
     form.pbx_id.choices = [(s.pbx.id, s.pbx.name) for s in pbxs]
     return form

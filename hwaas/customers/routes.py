@@ -40,7 +40,8 @@ def order(customer_id: int):
     pbx = values.get("pbx_id") or values.get("pbx")
     options = customers.order_options(scope(), customer_id, term, today(),
                                       int(pbx) if pbx and pbx.isdigit() else None)
-    form = add_to_cart_form(options.products, options.pbxs, term=options.term, pbx_id=options.selected_pbx_id)
+    form = add_to_cart_form(options.products, options.pbxs, posted=request.method == "POST",
+                            term=options.term, pbx_id=options.selected_pbx_id)
     if request.method == "POST":
         form.term.data = term  # what was posted, even a term this page would not offer
         if form.validate():
