@@ -3,7 +3,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, selectinload
 
 from hwaas.models import Partner, PriceTier, Product, ProductPrice
@@ -25,12 +25,13 @@ class PricedProduct:
         return self.product.stock <= 0
 
 
+_DISCOUNT = (select(PriceTier.discount_percent).join(Partner, Partner.tier_id == PriceTier.id)
+             .where(Partner.id == bindparam("partner_id")))
+
+
 def partner_discount(session: Session, partner_id: int) -> Decimal:
     """The discount percent of the partner's price tier."""
-    discount = session.scalar(
-        select(PriceTier.discount_percent).join(Partner, Partner.tier_id == PriceTier.id)
-        .where(Partner.id == partner_id)
-    )
+    discount = session.scalar(_DISCOUNT, {"partner_id": partner_id})
     return Decimal(discount if discount is not None else 0)
 
 
@@ -73,10 +74,14 @@ def unit_price(product: Product, term: str, discount: Decimal, quantity: int = 1
     return price
 
 
+# Built once (bound at execution): the Order HWaaS page runs it on every Duration swap.
+_PRICED = _offered(Product, ProductPrice.opex_price, term=bindparam("term"))
+
+
 def priced_products(session: Session, partner_id: int, term: str) -> list[PricedProduct]:
     """What Order HWaaS offers for `term`, at the partner's price: one query, the term's price
     read with the product (the other terms' prices and the bands are not needed to show it)."""
     discount = partner_discount(session, partner_id)
-    rows = session.execute(_offered(Product, ProductPrice.opex_price, term=term))
+    rows = session.execute(_PRICED, {"term": term})
     priced = [PricedProduct(product=p, list_price=price, price=tier_price(price, discount)) for p, price in rows]
     return sorted(priced, key=lambda item: _catalogue_order(item.product))
