@@ -91,7 +91,14 @@ def prorate(amount: Decimal, start: dt.date, expires: dt.date, on: dt.date) -> D
         raise ValueError(f"empty period: start {start} is not before expires {expires}")
     if not start <= on < expires:
         raise ValueError(f"{on} is outside the period {start} → {expires}")
-    return round_half_up(Fraction(amount) * (expires - on).days / (expires - start).days)
+    days, period_days = (expires - on).days, (expires - start).days
+    sign, digits, exponent = amount.as_tuple()
+    if exponent >= -2:  # whole cents (every price): exact in integers, no Fractions
+        cents = int("".join(map(str, digits))) * 10 ** (exponent + 2)
+        cents, remainder = divmod(cents * days, period_days)
+        cents += 2 * remainder >= period_days  # half a cent or more: away from zero
+        return Decimal(f"{'-' if sign and cents else ''}{cents}E-2")
+    return round_half_up(Fraction(amount) * days / period_days)
 
 
 # Decimal arithmetic that must be exact: an inexact result raises instead of rounding silently.

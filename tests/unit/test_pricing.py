@@ -438,3 +438,15 @@ def test_a_tier_price_agrees_with_exact_fractions(list_price, discount):
 def test_a_tier_price_with_more_digits_than_decimal_arithmetic_holds_is_still_exact():
     huge = Decimal("1" * 130 + ".01")
     assert tier_price(huge, D("12.5")) == _half_up_by_fractions(Fraction(huge) * Fraction(875, 1000))
+
+
+@given(st.one_of(st.decimals(min_value=-10**9, max_value=10**9, places=2),
+                 st.decimals(min_value=-10**9, max_value=10**9, places=5),
+                 st.integers(-10**30, 10**30).map(D)),
+       st.integers(1, 1830), st.integers(0, 1829))
+def test_prorating_agrees_with_exact_fractions_rounded_half_away_from_zero(amount, period_days, days_used):
+    start = dt.date(2026, 1, 1)
+    expires = start + dt.timedelta(days=period_days)
+    on = start + dt.timedelta(days=days_used % period_days)
+    exact = Fraction(amount) * (expires - on).days / period_days
+    assert str(prorate(amount, start, expires, on)) == str(_half_up_by_fractions(exact))
