@@ -68,7 +68,8 @@ def render(page: str, partial: str, status: int = 200, **context):
     return response
 
 
-def _thresholds() -> overdue.Thresholds:
+def overdue_thresholds() -> overdue.Thresholds:
+    """The overdue ladder's rungs, as configured (OVERDUE_*_DAYS)."""
     config = current_app.config
     return overdue.Thresholds(
         warn=config["OVERDUE_WARN_DAYS"],
@@ -79,7 +80,7 @@ def _thresholds() -> overdue.Thresholds:
 
 
 def standing_for(partner_id: int, on: dt.date) -> overdue.Standing:
-    return invoices.partner_standing(db.session, partner_id, on, _thresholds())
+    return invoices.partner_standing(db.session, partner_id, on, overdue_thresholds())
 
 
 def current_standing() -> overdue.Standing | None:
@@ -89,7 +90,7 @@ def current_standing() -> overdue.Standing | None:
         return None
     if "standing" not in g:
         if "oldest_open_due" in g:
-            g.standing = invoices.standing_from(g.oldest_open_due, today(), _thresholds())
+            g.standing = invoices.standing_from(g.oldest_open_due, today(), overdue_thresholds())
         else:  # the user was signed in during this request: read it now
             g.standing = standing_for(current_user.partner_id, today())
     return g.standing

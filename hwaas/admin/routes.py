@@ -11,6 +11,7 @@ from hwaas.extensions import db
 from hwaas.services import admin_catalogue
 from hwaas.services import billing
 from hwaas.services.errors import DomainError, ValidationFailed
+from hwaas.services.paging import page_number
 from hwaas.services.pricing import SUBSCRIPTION_TERMS
 from hwaas.web import render, role_required, today
 
@@ -175,7 +176,7 @@ def _invoices_page(paid_form: tuple[int, MarkPaidForm] | None = None, import_for
         state = "open"
     partner_id = request.args.get("partner", type=int)
     page = billing.invoice_list(db.session, today(), state, partner_id,
-                                max(request.args.get("page", 1, type=int) or 1, 1), current_app.config["PAGE_SIZE"])
+                                page_number(request.args.get("page")), current_app.config["PAGE_SIZE"])
     failed_id, failed_form = paid_form if paid_form else (None, None)
     import_form = import_form or ImportForm(formdata=None)
     return render("admin/invoices.html", "admin/_invoices.html", status=status, results=page, state=state,

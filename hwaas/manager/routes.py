@@ -6,9 +6,10 @@ from hwaas.domain_forms import show_error
 from hwaas.extensions import db
 from hwaas.manager import bp
 from hwaas.manager.forms import RejectForm, ReviewForm, order_action_form
-from hwaas.services import manager, overdue
+from hwaas.services import manager
 from hwaas.services.errors import DomainError
-from hwaas.web import render, role_required, today
+from hwaas.services.paging import page_number
+from hwaas.web import overdue_thresholds, render, role_required, today
 
 STAFF = ("area_manager", "admin")
 
@@ -17,21 +18,11 @@ def _scope() -> manager.ManagerScope:
     return manager.ManagerScope(db.session, current_user)
 
 
-def _thresholds() -> overdue.Thresholds:
-    config = current_app.config
-    return overdue.Thresholds(warn=config["OVERDUE_WARN_DAYS"], block_after=config["OVERDUE_BLOCK_AFTER_DAYS"],
-                              read_only=config["OVERDUE_READ_ONLY_DAYS"], suspend=config["OVERDUE_SUSPEND_DAYS"])
-
-
-def _page_number() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
-
-
 @bp.route("/partners")
 @login_required
 @role_required(*STAFF)
 def partners():
-    rows = manager.partners(_scope(), today(), _thresholds())
+    rows = manager.partners(_scope(), today(), overdue_thresholds())
     return render("manager/partners.html", "manager/partners.html", rows=rows)
 
 
@@ -101,7 +92,8 @@ def orders():
     status = request.args.get("status", "awaiting_approval")
     if status not in manager.ORDER_FILTERS:
         status = "awaiting_approval"
-    result = manager.order_list(_scope(), status, _page_number(), current_app.config["PAGE_SIZE"])
+    result = manager.order_list(_scope(), status, page_number(request.args.get("page")),
+                                current_app.config["PAGE_SIZE"])
     return render("manager/orders.html", "manager/_orders.html", result=result, selected=status,
                   filters=manager.ORDER_FILTERS)
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, joinedload
 from hwaas.models import Invoice, Partner
 from hwaas.services import overdue
 from hwaas.services.errors import InvalidTransition, NotFound, ValidationFailed
+from hwaas.services.paging import Page, clamp
 from hwaas.services.tenancy import PartnerScope
 
 ZERO = Decimal("0.00")
@@ -62,11 +63,9 @@ INVOICE_FILTERS = {"open": "Open", "overdue": "Overdue", "paid": "Paid", "all": 
 
 
 @dataclass(frozen=True)
-class InvoicePage:
-    rows: list[InvoiceRow]
-    page: int
-    pages: int
-    total: int
+class InvoicePage(Page):
+    """A page of invoice rows, and the amount of every invoice the filter matches."""
+
     amount: Decimal
 
 
@@ -84,13 +83,12 @@ def invoice_list(session: Session, today: dt.date, status: str = "open", partner
     matching = query.subquery()
     total, amount = session.execute(
         select(func.count(), func.coalesce(func.sum(matching.c.amount), 0)).select_from(matching)).one()
-    pages = max(1, -(-total // per_page))
-    page = min(max(page, 1), pages)
+    page = clamp(page, per_page, total)
     order = (Invoice.due_on, Invoice.id) if status in ("open", "overdue") else (Invoice.due_on.desc(), Invoice.id.desc())
     invoices = session.scalars(query.options(joinedload(Invoice.partner)).order_by(*order)
                                .limit(per_page).offset((page - 1) * per_page)).all()
-    return InvoicePage([_row(i, today) for i in invoices], page, pages, total,
-                       Decimal(amount).quantize(Decimal("0.01")))
+    return InvoicePage(items=[_row(i, today) for i in invoices], number=page, size=per_page, total=total,
+                       amount=Decimal(amount).quantize(Decimal("0.01")))
 
 
 def partner_choices(session: Session) -> list[tuple[int, str]]:

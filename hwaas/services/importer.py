@@ -481,6 +481,25 @@ def _assign(obj: Any, **values: Any) -> bool:
     return changed
 
 
+def _replace_children(children: list, key: str, field: str, wanted: dict, make: type) -> bool:
+    """Make a one-to-many collection hold exactly `wanted` ({key value: field value}): rows are
+    updated in place, removed or added, never deleted and re-inserted (that would collide on the
+    keys). True when anything changed."""
+    changed = False
+    current = {getattr(child, key): child for child in children}
+    for value, child in current.items():
+        if value not in wanted:
+            children.remove(child)
+            changed = True
+    for value, field_value in wanted.items():
+        if value in current:
+            changed |= _assign(current[value], **{field: field_value})
+        else:
+            children.append(make(**{key: value, field: field_value}))
+            changed = True
+    return changed
+
+
 def _default(value: Any, default: Any) -> Any:
     return default if value is MISSING else value
 
@@ -977,37 +996,12 @@ class _Import:
 
     @staticmethod
     def _replace_prices(product: Product, prices: dict[str, Decimal]) -> bool:
-        # Updated in place, row by row: deleting and re-inserting would collide on the keys.
-        changed = False
-        current = {price.term: price for price in product.prices}
-        for term, price in current.items():
-            if term not in prices:
-                product.prices.remove(price)
-                changed = True
-        for term, amount in prices.items():
-            if term in current:
-                changed |= _assign(current[term], opex_price=amount)
-            else:
-                product.prices.append(ProductPrice(term=term, opex_price=amount))
-                changed = True
-        return changed
+        return _replace_children(product.prices, "term", "opex_price", prices, ProductPrice)
 
     @staticmethod
     def _replace_bands(product: Product, bands: list[_BandIn]) -> bool:
-        changed = False
-        wanted = {b.min_quantity: b.discount for b in bands}
-        current = {band.min_quantity: band for band in product.bands}
-        for min_quantity, band in current.items():
-            if min_quantity not in wanted:
-                product.bands.remove(band)
-                changed = True
-        for min_quantity, discount in wanted.items():
-            if min_quantity in current:
-                changed |= _assign(current[min_quantity], discount_percent=discount)
-            else:
-                product.bands.append(QuantityBand(min_quantity=min_quantity, discount_percent=discount))
-                changed = True
-        return changed
+        return _replace_children(product.bands, "min_quantity", "discount_percent",
+                                 {b.min_quantity: b.discount for b in bands}, QuantityBand)
 
     def _write_users(self, users: Iterable[_UserIn]) -> None:
         for u in users:

@@ -16,6 +16,7 @@ from hwaas.models.orders import ORDER_STATUSES
 from hwaas.models.types import utcnow
 from hwaas.services import agreements, mail, orders, overdue
 from hwaas.services.errors import NotFound, ValidationFailed
+from hwaas.services.paging import Page, paginate
 
 M = TypeVar("M")
 
@@ -137,26 +138,15 @@ NOTE_REQUIRED = {"rejected": "Enter the reason for rejecting the order; the part
                  "cancelled": "Enter the reason for cancelling the order; the partner will see it."}
 
 
-@dataclass(frozen=True)
-class OrderPage:
-    items: list[Order]
-    page: int
-    pages: int
-    total: int
-
-
-def order_list(scope: ManagerScope, status: str = "awaiting_approval", page: int = 1, per_page: int = 20) -> OrderPage:
+def order_list(scope: ManagerScope, status: str = "awaiting_approval", page: int = 1, per_page: int = 20) -> Page:
+    """The orders of the manager's partners with one status, oldest first while they wait for the
+    manager (awaiting approval, approved), newest first otherwise."""
     query = scope.select(Order)
     if status in ORDER_STATUSES:
         query = query.where(Order.status == status)
-    total = scope.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    pages = max(1, -(-total // per_page))
-    page = min(max(page, 1), pages)
-    items = scope.session.scalars(
-        query.options(joinedload(Order.customer).joinedload(Customer.partner))
-        .order_by(Order.id.desc() if status not in ("awaiting_approval", "approved") else Order.id)
-        .limit(per_page).offset((page - 1) * per_page)).all()
-    return OrderPage(list(items), page, pages, total)
+    query = (query.options(joinedload(Order.customer).joinedload(Customer.partner))
+             .order_by(Order.id.desc() if status not in ("awaiting_approval", "approved") else Order.id))
+    return paginate(scope.session, query, page, per_page)
 
 
 @dataclass(frozen=True)

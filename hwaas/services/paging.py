@@ -45,6 +45,11 @@ def page_number(raw: object) -> int:
     return number if 1 <= number <= 100_000 else 1
 
 
+def clamp(number: int, size: int, total: int) -> int:
+    """`number` moved into 1 … the last page of `total` rows, `size` a page."""
+    return min(max(1, number), max(1, math.ceil(total / size)))
+
+
 def paginate(session: Session, stmt: Select, number: int, size: int, count: Select | None = None,
              around: Callable[[Select], Select] | None = None) -> Page:
     """Count the rows of `count` (default: `stmt`), clamp `number` to the last page, and fetch
@@ -53,8 +58,7 @@ def paginate(session: Session, stmt: Select, number: int, size: int, count: Sele
     """
     counted = (count if count is not None else stmt).order_by(None).subquery()
     total = session.scalar(select(func.count()).select_from(counted)) or 0
-    pages = max(1, math.ceil(total / size))
-    number = min(max(1, number), pages)
+    number = clamp(number, size, total)
     sliced = stmt.limit(size).offset((number - 1) * size)
     if around is not None:
         sliced = around(sliced)

@@ -185,6 +185,20 @@ def test_invoices_list_filters_and_mark_paid(admin_client, make, session):
     assert again.status_code == 422 and "already paid" in again.text
 
 
+def test_invoices_are_paged_keeping_the_filter_and_the_total_of_every_match(app, admin_client, make, session,
+                                                                             monkeypatch):
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 2)
+    partner = make.partner(name="Demo Partner")
+    for days in (1, 2, 3):
+        make.invoice(partner, due_on=TODAY - dt.timedelta(days=days), amount=Decimal("10.00"))
+    session.commit()
+    first = admin_client.get(f"/admin/invoices?status=overdue&partner={partner.id}").text
+    assert "Overdue invoices (3, €30.00), page 1 of 2" in first and "Page 1 of 2" in first
+    assert f'href="/admin/invoices?page=2&amp;status=overdue&amp;partner={partner.id}"' in first
+    last = admin_client.get(f"/admin/invoices?status=overdue&partner={partner.id}&page=9").text
+    assert "page 2 of 2" in last and 'rel="prev"' in last and 'rel="next"' not in last
+
+
 def _upload(client, payload: bytes, filename="invoices.json"):
     token = csrf_token(client.get("/admin/invoices").text)
     return client.post("/admin/invoices/import", content_type="multipart/form-data",

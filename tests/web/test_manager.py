@@ -53,6 +53,21 @@ def test_a_manager_sees_only_their_partners(client, world):
     assert client.get(f"/manager/orders/{order.id}").status_code == 200
 
 
+def test_orders_are_paged_oldest_waiting_first_keeping_the_filter(app, client, make, session, world, monkeypatch):
+    am, _, user, customer, order, _ = world
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 2)
+    pbx = make.pbx(customer=customer)
+    later = [make.order(pbx=pbx, placed_by=user) for _ in range(2)]
+    session.commit()
+    login(client, am)
+    first = client.get("/manager/orders").text
+    assert "Awaiting approval orders (3), page 1 of 2" in first
+    assert order.number in first and later[0].number in first and later[1].number not in first
+    assert 'href="/manager/orders?page=2&amp;status=awaiting_approval"' in first
+    second = client.get("/manager/orders?page=2", headers={"HX-Request": "true"}).text
+    assert "<html" not in second and later[1].number in second and 'rel="prev"' in second
+
+
 def test_admins_see_every_partner(client, make, session, world):
     admin = make.staff(role="admin")
     session.commit()
