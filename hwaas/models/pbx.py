@@ -2,7 +2,7 @@
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, ForeignKeyConstraint, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, ForeignKeyConstraint, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hwaas.extensions import db
@@ -57,6 +57,10 @@ class PbxService(db.Model):
         CheckConstraint("kind IN ('hwaas', 'classound')", name="kind_valid"),
         CheckConstraint("status IN ('active', 'suspended', 'cancelled')", name="status_valid"),
         CheckConstraint("quantity > 0", name="quantity_positive"),
+        # At most one CLASSOUND per PBX that has not ended (DESIGN §3.4.1).
+        Index("uq_pbx_services_one_classound", "pbx_id", unique=True,
+              sqlite_where=text("kind = 'classound' AND status <> 'cancelled'"),
+              postgresql_where=text("kind = 'classound' AND status <> 'cancelled'")),
     )
 
     id: Mapped[intpk]
@@ -95,6 +99,9 @@ class Device(db.Model):
         CheckConstraint("status IN ('active', 'returned')", name="status_valid"),
         CheckConstraint("ownership = 'owned' OR service_id IS NOT NULL", name="rented_has_service"),
         Index("ix_devices_pbx_id_product_id", "pbx_id", "product_id"),
+        # A serial number names one device; devices without one yet (owned, imported) have ''.
+        Index("uq_devices_serial", "serial", unique=True,
+              sqlite_where=text("serial <> ''"), postgresql_where=text("serial <> ''")),
     )
 
     id: Mapped[intpk]

@@ -36,7 +36,7 @@ from hwaas.models import (
     QuantityBand,
     User,
 )
-from hwaas.models.catalogue import CATEGORIES
+from hwaas.models.catalogue import CATEGORIES, MAC_CATEGORIES
 from hwaas.models.partners import ROLES
 from hwaas.services import pricing
 from hwaas.services.accounts import hash_password, revoke_sessions
@@ -1118,7 +1118,7 @@ class _Import:
                     for n in range(d.quantity):
                         serial, mac = _identity(c.partner, c.name, p.name, index, d.sku, n)
                         device = Device(pbx_id=pbx.id, product_id=product.id, ownership=d.ownership, serial=serial,
-                                        mac=mac if product.category in ("desk_phone", "conference") else "")
+                                        mac=mac if product.category in MAC_CATEGORIES else "")
                         pending_devices.append((device, service))
                 if p.classound and pbx.term != "lifetime":
                     self.session.add(PbxService(
