@@ -11,7 +11,10 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from hwaas.models import Address, Cart, CartLine, Customer, Order, OrderLine, Product, User
 from hwaas.services import agreements, overdue
-from hwaas.services.carts import LIVE_STATUSES, CartQuote, get_cart, quote_cart, require_current
+from hwaas.models.catalogue import SERVICE_CATEGORIES
+from hwaas.services.carts import (
+    LIVE_STATUSES, CartQuote, get_cart, quote_cart, require_classound_orderable, require_current,
+)
 from hwaas.services.errors import (
     AgreementMissing, DomainError, NotFound, StaleCart, ValidationFailed,
 )
@@ -33,6 +36,9 @@ class NewAddress:
     city: str
     country: str
     label: str = ""
+
+
+NO_ADDRESS = NewAddress(recipient="", street="", postcode="", city="", country="")
 
 
 @dataclass(frozen=True)
@@ -62,17 +68,30 @@ def require_agreement(scope: PartnerScope, customer: Customer) -> None:
 def blockers(scope: PartnerScope, cart: Cart, standing: overdue.Standing, today: dt.date) -> list[DomainError]:
     """Every reason the cart cannot be checked out now, for the review page (place_order raises the first)."""
     found: list[DomainError] = []
-    for check in (
-        lambda: overdue.check_can_order_hardware(standing),
-        lambda: require_agreement(scope, cart.customer),
-        lambda: _require_lines(cart),
-        lambda: require_current(cart, today),
-    ):
+    checks = [lambda: _require_lines(cart), lambda: require_current(cart, today)]
+    if has_hardware(cart):
+        checks[:0] = [lambda: overdue.check_can_order_hardware(standing),
+                      lambda: require_agreement(scope, cart.customer)]
+    else:
+        checks.insert(0, lambda: overdue.check_writable(standing))
+    if has_classound(cart):
+        checks.append(lambda: require_classound_orderable(scope, cart.pbx, today, in_cart_ok=True))
+    for check in checks:
         try:
             check()
         except DomainError as error:
             found.append(error)
     return found
+
+
+def has_hardware(cart: Cart) -> bool:
+    """A cart with any device needs the agreement, a delivery address and stock; one of CLASSOUND
+    only (a service, DESIGN §3.4.1) needs none of them."""
+    return any(line.product.category not in SERVICE_CATEGORIES for line in cart.lines)
+
+
+def has_classound(cart: Cart) -> bool:
+    return any(line.product.category == "classound" for line in cart.lines)
 
 
 def _require_lines(cart: Cart) -> None:
@@ -130,10 +149,16 @@ def place_order(
     if cart.status not in LIVE_STATUSES:
         return _already_ordered(scope, cart.id)
 
-    overdue.check_can_order_hardware(standing)
-    require_agreement(scope, cart.customer)
+    hardware = has_hardware(cart)
+    if hardware:
+        overdue.check_can_order_hardware(standing)
+        require_agreement(scope, cart.customer)
+    else:
+        overdue.check_writable(standing)
     _require_lines(cart)
     require_current(cart, today)
+    if has_classound(cart):
+        require_classound_orderable(scope, cart.pbx, today, in_cart_ok=True)
     require_term_match(cart.pbx.term, cart.term)
     quote = quote_cart(cart)
     if _decimal(expected_total) != quote.total:
@@ -147,7 +172,8 @@ def place_order(
         raise ValidationFailed("The order reference can be at most 80 characters.", field="reference")
     if not terms_accepted:
         raise ValidationFailed("Accept the terms to place the order.", field="accept_terms")
-    address = _delivery_address(scope, address_id, new_address, now)
+    # Nothing is delivered for CLASSOUND alone: the order carries no address.
+    address = delivery_address(scope, address_id, new_address, now) if hardware else NO_ADDRESS
 
     # The guarded status change: only one checkout moves the cart out of open/saved.
     claimed = session.execute(
@@ -189,7 +215,8 @@ def place_order(
         for q in quote.lines
     ])
     order.number = order_number(order.id, today.year)
-    _reserve_stock(session, [(q.line.product_id, q.line.quantity) for q in quote.lines])
+    _reserve_stock(session, [(q.line.product_id, q.line.quantity) for q in quote.lines
+                             if q.line.product.category not in SERVICE_CATEGORIES])
     session.flush()
     return Placed(order, created=True)
 
@@ -235,8 +262,9 @@ def _locked_cart(scope: PartnerScope, cart_id: int) -> Cart:
     return cart
 
 
-def _delivery_address(scope: PartnerScope, address_id: int | None, new: NewAddress | None,
-                      now: dt.datetime) -> Address:
+def delivery_address(scope: PartnerScope, address_id: int | None, new: NewAddress | None,
+                     now: dt.datetime) -> Address:
+    """The chosen entry of the address book, or a new one typed in (it joins the book)."""
     if new is not None:
         fields = {
             "recipient": new.recipient.strip(), "street": new.street.strip(), "postcode": new.postcode.strip(),
