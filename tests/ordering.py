@@ -73,3 +73,20 @@ def serials_for(session, order) -> dict[int, str]:
                                          if has_mac else ""))
         texts[line.id] = "\n".join(rows)
     return texts
+
+
+def rent(session, pbx, product, quantity, started_on, unit_price=Decimal("90.00"), ownership="rented"):
+    """An active HWaaS service of `quantity` devices of `product` on `pbx`, each with a serial;
+    returns (service, devices). `ownership="owned"` makes customer-owned devices instead."""
+    service = None
+    if ownership == "rented":
+        service = m.PbxService(pbx_id=pbx.id, term=pbx.term, kind="hwaas", product_id=product.id,
+                               quantity=quantity, unit_price=unit_price, started_on=started_on, status="active")
+        session.add(service)
+        session.flush()
+    devices = [m.Device(pbx_id=pbx.id, product_id=product.id, ownership=ownership,
+                        service_id=service.id if service else None, serial=f"RS{next(_unit_numbers):08d}")
+               for _ in range(quantity)]
+    session.add_all(devices)
+    session.flush()
+    return service, devices

@@ -152,3 +152,13 @@ def test_the_order_list_filters_by_status_and_stays_within_the_partner(session, 
     orders.record_status(session, order, "approved", manager)
     assert [o.id for o in partner_orders.list_orders(scope, "approved", 1, 20).items] == [order.id]
     assert other.id not in [o.id for o in partner_orders.list_orders(scope, None, 1, 20).items]
+
+
+def test_a_partner_cancelling_their_order_is_mailed_to_the_area_manager(session, make, world, order):
+    area_manager = make.staff(role="area_manager", email="anna@vendor.example")
+    world.partner.area_manager_id = area_manager.id
+    session.flush()
+    partner_orders.cancel(PartnerScope(session, world.partner.id), world.user, order.id, "Ordered twice.")
+    [mail] = session.scalars(select(m.OutboxMail).where(m.OutboxMail.to == "anna@vendor.example")).all()
+    assert mail.subject == f"Order {order.number} cancelled by Demo Partner: Acme Srl"
+    assert "was Awaiting approval" in mail.body and "Ordered twice." in mail.body
