@@ -18,12 +18,9 @@ def attach_error(form, error: DomainError, fields: dict[str, str] | None = None)
         form.form_errors.append(error.message)
 
 
-class CheckoutForm(FlaskForm):
-    idempotency_key = HiddenField()
-    expected_total = HiddenField()
-    reference = StringField("Order reference", validators=[
-        DataRequired("Enter your order reference."),
-        Length(max=80, message="The order reference can be at most 80 characters.")])
+class DeliveryAddressForm(FlaskForm):
+    """A delivery address: an entry of the address book, or a new one typed in (checkout, Replace)."""
+
     address = RadioField("Delivery address", coerce=str, validate_choice=True,
                          validators=[DataRequired("Choose a delivery address, or add a new one.")])
     new_label = StringField("Name in the address book (optional)", validators=[Optional(), Length(max=80)])
@@ -33,8 +30,6 @@ class CheckoutForm(FlaskForm):
     new_city = StringField("City", validators=[Length(max=80)])
     new_country = StringField("Country code", default="IT", validators=[
         Optional(), Regexp(r"^[A-Za-z]{2}$", message="Enter the country as a two-letter code, like IT.")])
-    accept_terms = BooleanField("I accept the HWaaS terms of service", validators=[
-        DataRequired("Accept the terms to place the order.")])
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -58,3 +53,13 @@ class CheckoutForm(FlaskForm):
     def address_id(self) -> int | None:
         data = self.address.data
         return int(data) if data and data.isdigit() else None
+
+
+class CheckoutForm(DeliveryAddressForm):
+    idempotency_key = HiddenField()
+    expected_total = HiddenField()
+    reference = StringField("Order reference", validators=[
+        DataRequired("Enter your order reference."),
+        Length(max=80, message="The order reference can be at most 80 characters.")])
+    accept_terms = BooleanField("I accept the HWaaS terms of service", validators=[
+        DataRequired("Accept the terms to place the order.")])

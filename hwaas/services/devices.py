@@ -188,3 +188,42 @@ def open_request_device_ids(scope: PartnerScope, device_ids: list[int]) -> dict[
 
 def _name(device: Device) -> str:
     return f"{device.product.name} {device.serial}".strip()
+
+
+# --- Order CLASSOUND: what each PBX of a customer is offered ----------------------------------
+
+
+@dataclass(frozen=True)
+class ClassoundOffer:
+    pbx: Pbx
+    reason: str | None  # why it cannot be ordered; None when it can
+    quote: pricing.LineQuote | None  # one CLASSOUND for that PBX, prorated for today
+
+    @property
+    def available(self) -> bool:
+        return self.reason is None
+
+
+def classound_offers(scope: PartnerScope, customer_id: int, today: dt.date) -> tuple[Customer, list[ClassoundOffer]]:
+    """Each PBX of the customer with CLASSOUND's price for its term prorated to its expiry, or the
+    reason it is not offered (lifetime, not yet active, already has or has ordered it)."""
+    from hwaas.services import carts, catalogue
+    from hwaas.services.errors import DomainError
+
+    customer = scope.get(Customer, customer_id)
+    pbxs = scope.session.scalars(scope.select(Pbx).where(Pbx.customer_id == customer.id).order_by(Pbx.name, Pbx.id))
+    discount = catalogue.partner_discount(scope.session, scope.partner_id)
+    offers = []
+    for pbx in pbxs:
+        try:
+            carts.require_classound_orderable(scope, pbx, today)
+        except DomainError as error:
+            offers.append(ClassoundOffer(pbx, error.message, None))
+            continue
+        product = carts.classound_product(scope.session, pbx.term)
+        if product is None:
+            offers.append(ClassoundOffer(pbx, f"CLASSOUND is not offered for {pricing.TERM_LABELS[pbx.term]}.", None))
+            continue
+        price = catalogue.unit_price(product, pbx.term, discount)
+        offers.append(ClassoundOffer(pbx, None, pricing.quote_line(price, 1, pbx.activated_on, pbx.term, today)))
+    return customer, offers
