@@ -94,34 +94,35 @@ def pbx_expires(pbx: Pbx, today: dt.date) -> dt.date | None:
 
 
 def pbx_page(scope: PartnerScope, pbx_id: int, today: dt.date) -> PbxDevices:
-    """Everything the PBX's page shows, in a fixed number of queries however many devices."""
+    """Everything the PBX's page shows, in five queries however many devices and requests."""
     session = scope.session
     pbx = get_pbx(scope, pbx_id)
     expires = pbx_expires(pbx, today)
     services = session.scalars(select(PbxService).where(PbxService.pbx_id == pbx.id)
                                .options(joinedload(PbxService.product)).order_by(PbxService.id)).all()
     devices = session.scalars(select(Device).where(Device.pbx_id == pbx.id)
-                              .options(joinedload(Device.product)).order_by(Device.id)).all()
+                              .options(joinedload(Device.product), joinedload(Device.cancellation))
+                              .order_by(Device.id)).all()
     cancellations = session.scalars(
         scope.select(DeviceCancellation).where(DeviceCancellation.pbx_id == pbx.id)
-        .options(selectinload(DeviceCancellation.devices), joinedload(DeviceCancellation.service)
-                 .joinedload(PbxService.product))
+        .options(joinedload(DeviceCancellation.service).joinedload(PbxService.product))
         .order_by(DeviceCancellation.id.desc())).all()
     replacements = session.scalars(
         scope.select(ReplacementRequest).where(ReplacementRequest.pbx_id == pbx.id)
         .options(joinedload(ReplacementRequest.product),
-                 selectinload(ReplacementRequest.items).joinedload(ReplacementItem.new_device),
-                 selectinload(ReplacementRequest.history).joinedload(ReplacementStatusChange.changed_by))
-        .order_by(ReplacementRequest.id.desc())).all()
-    ends = {device.id: c.effective_on for c in cancellations if c.status == "pending" for device in c.devices}
+                 joinedload(ReplacementRequest.items).joinedload(ReplacementItem.device),
+                 joinedload(ReplacementRequest.items).joinedload(ReplacementItem.new_device),
+                 joinedload(ReplacementRequest.history).joinedload(ReplacementStatusChange.changed_by))
+        .order_by(ReplacementRequest.id.desc())).unique().all()
     replacing = {item.device_id for r in replacements if r.status in OPEN_REPLACEMENT_STATUSES
                  for item in r.items if item.open}
     rows = []
     for device in devices:
+        pending = device.cancellation is not None and device.cancellation.status == "pending"
         if device.status == "returned":
             rows.append(DeviceRow(device, "returned"))
-        elif device.id in ends:
-            rows.append(DeviceRow(device, "cancellation", ends[device.id]))
+        elif pending:
+            rows.append(DeviceRow(device, "cancellation", device.cancellation.effective_on))
         elif device.id in replacing:
             rows.append(DeviceRow(device, "replacement"))
         else:
