@@ -7,7 +7,7 @@ from flask import Flask
 from hwaas.config import CONFIGS, Config, database_url, instance_secret_key
 from hwaas.extensions import csrf, db, htmx, login_manager, migrate
 
-BLUEPRINTS = ("auth", "main", "account", "embed", "pricelist", "agreements", "manager", "billing", "admin", "documents", "customers", "cart", "orders", "health")
+BLUEPRINTS = ("auth", "main", "account", "embed", "pricelist", "agreements", "manager", "billing", "admin", "documents", "customers", "cart", "orders", "devices", "health")
 
 
 def create_app(config: type[Config] | str | None = None, **overrides) -> Flask:
