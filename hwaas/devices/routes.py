@@ -84,7 +84,8 @@ def cancel(pbx_id: int):
         form = CancelForm(formdata=None)
         chosen = request.args.getlist("devices")
     preview = None
-    if not form.errors and not form.form_errors:
+    choosing = request.method == "GET" and not chosen and not request.headers.get("HX-Request")
+    if not choosing and not form.errors and not form.form_errors:
         try:
             preview = cancellations.preview(scope(), pbx_id, chosen, today())
         except NotFound:
@@ -92,7 +93,7 @@ def cancel(pbx_id: int):
         except DomainError as error:
             show_error(form, error)
     page = devices.pbx_page(scope(), pbx_id, today()) if preview is None else None
-    status = 200 if preview is not None else 422
+    status = 200 if preview is not None or choosing else 422
     context = dict(preview=preview, form=form, chosen=set(chosen), form_has_errors=status == 422,
                    fee_text=cancellations.fee_text(preview.fee, current_app.config["CURRENCY"]) if preview else "",
                    view=page or _Header(preview.pbx), action_url=url_for("devices.cancel", pbx_id=pbx_id),
