@@ -19,10 +19,6 @@ def _pbx_url(pbx_id: int, **kw) -> str:
     return url_for("devices.pbx", pbx_id=pbx_id, _external=True, **kw)
 
 
-def _manager_replacement_url(request_id: int) -> str | None:
-    return url_for("manager.replacement", replacement_id=request_id, _external=True)
-
-
 @bp.get("/pbxs/<int:pbx_id>")
 @partners_only
 def pbx(pbx_id: int):
@@ -42,7 +38,7 @@ def replace(pbx_id: int):
             made = replacements.request_replacement(
                 scope(), current_user_obj(), pbx_id, chosen, form.reason.data, form.note.data or "",
                 standing=current_standing(), now=utcnow(), address_id=form.address_id(),
-                new_address=form.new_address(), url=None)
+                new_address=form.new_address(), url=url_for("manager.replacements", _external=True))
         except NotFound:
             raise
         except DomainError as error:

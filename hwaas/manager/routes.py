@@ -8,6 +8,7 @@ from hwaas.manager import bp
 from hwaas.manager.forms import RejectForm, ReviewForm, order_action_form
 from hwaas.services import manager
 from hwaas.services.errors import DomainError
+from hwaas.services.orders import units_field
 from hwaas.services.paging import page_number
 from hwaas.web import overdue_thresholds, render, role_required, today
 
@@ -100,7 +101,7 @@ def orders():
 
 def _order_page(order_id: int, failed: tuple[str, object] | None = None, status: int = 200):
     detail = manager.order_detail(_scope(), order_id)
-    forms = {action: order_action_form(action, formdata=None) for action, _ in detail.actions}
+    forms = {action: order_action_form(action, detail.order.lines, formdata=None) for action, _ in detail.actions}
     if failed:
         forms[failed[0]] = failed[1]
     return render("manager/order.html", "manager/order.html", status=status, detail=detail,
@@ -129,14 +130,16 @@ def _partner_order_url(order_id: int) -> str | None:
 @login_required
 @role_required(*STAFF)
 def order_action(order_id: int, action: str):
-    form = order_action_form(action)
+    lines = manager.order_detail(_scope(), order_id).order.lines if action == "ship" else ()
+    form = order_action_form(action, lines)
     if not form.validate_on_submit():
         return _order_page(order_id, (action, form), 422)
     try:
         change = manager.change_order_status(
             _scope(), order_id, action, form.note.data or "",
             shipment_date=getattr(form, "shipment_date", None) and form.shipment_date.data,
-            order_url=_partner_order_url(order_id))
+            order_url=_partner_order_url(order_id), today=today(),
+            units={line.id: form[units_field(line.id)].data or "" for line in lines})
     except DomainError as error:
         db.session.rollback()
         show_error(form, error)

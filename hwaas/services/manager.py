@@ -155,6 +155,7 @@ class OrderDetail:
     agreement: Agreement | None
     needs_agreement: bool
     actions: list[tuple[str, str]]  # (form action, button label)
+    mac_lines: frozenset[int] = frozenset()  # order lines whose model has a MAC address (Ship form)
 
 
 def order_detail(scope: ManagerScope, order_id: int) -> OrderDetail:
@@ -162,8 +163,14 @@ def order_detail(scope: ManagerScope, order_id: int) -> OrderDetail:
                       joinedload(Order.customer).joinedload(Customer.partner))
     allowed = orders.allowed_transitions(order.status if order.history else None, orders.needs_shipping(order))
     actions = [(action, orders.ACTIONS[to]) for action, to in ACTIONS.items() if to in allowed]
+    from hwaas.models import Product
+    from hwaas.models.catalogue import MAC_CATEGORIES
+
+    with_mac = set(scope.session.scalars(select(Product.id).where(
+        Product.id.in_([line.product_id for line in order.lines]), Product.category.in_(MAC_CATEGORIES))))
     return OrderDetail(order, agreements.latest(scope.session, order.customer_id),
-                       agreements.order_needs_agreement(order), actions)
+                       agreements.order_needs_agreement(order), actions,
+                       frozenset(line.id for line in order.lines if line.product_id in with_mac))
 
 
 def change_order_status(

@@ -52,13 +52,8 @@ def needs_shipping(order: Order) -> bool:
     return not categories or any(c not in SERVICE_CATEGORIES for c in categories)
 
 
-def record_status(
-    session: Session, order: Order, to_status: str, by: User, note: str = "", at: dt.datetime | None = None
-) -> OrderStatusChange:
-    """Move the order to `to_status` if the machine allows it, and write the history row.
-
-    The change and its history row are flushed together: one commit makes both or neither.
-    """
+def require_transition(order: Order, to_status: str) -> str | None:
+    """The order's status (None when new) if the machine allows `to_status` from it; else refuse."""
     from_status = order.status if order.history else None  # an order without history is new
     ships = from_status != "approved" or needs_shipping(order)
     if to_status not in allowed_transitions(from_status, ships):
@@ -66,6 +61,17 @@ def record_status(
         raise InvalidTransition(
             f"An order that is {was} cannot become {ORDER_STATUSES.get(to_status, to_status)}.", field="status"
         )
+    return from_status
+
+
+def record_status(
+    session: Session, order: Order, to_status: str, by: User, note: str = "", at: dt.datetime | None = None
+) -> OrderStatusChange:
+    """Move the order to `to_status` if the machine allows it, and write the history row.
+
+    The change and its history row are flushed together: one commit makes both or neither.
+    """
+    from_status = require_transition(order, to_status)
     change = OrderStatusChange(
         from_status=from_status, to_status=to_status, changed_by_id=by.id, note=note.strip()[:500],
         changed_at=at or utcnow(),
@@ -92,6 +98,7 @@ def ship(
     from hwaas.models import Product, ShippedUnit
     from hwaas.services import serials
 
+    require_transition(order, "shipped")
     if shipment_date is None:
         raise ValidationFailed("Enter the shipment date.", field="shipment_date")
     if shipment_date < order.ordered_on:

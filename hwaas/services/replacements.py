@@ -172,8 +172,6 @@ def _ship(session, request: ReplacementRequest, shipment_date: dt.date | None, u
         raise ValidationFailed("Enter the shipment date.", field="shipment_date")
     if shipment_date > today:
         raise ValidationFailed("The shipment date cannot be in the future.", field="shipment_date")
-    if shipment_date < request.requested_at.date():
-        raise ValidationFailed("The shipment date cannot be before the request.", field="shipment_date")
     parsed = serials.parse_units(units, len(request.items), serials.model_has_mac(request.product.category),
                                  request.product.name, UNITS_FIELD)
     serials.require_unique(session, parsed, field=UNITS_FIELD)

@@ -1,6 +1,7 @@
 """Devices through the web client: the PBX's page, Replace, Cancel (page and dialog), Withdraw,
 Order CLASSOUND; each refused choice is a message on the form with 422, never a 500."""
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -102,3 +103,28 @@ def test_ordering_classound_puts_it_in_the_cart(signed_in, world):
     assert page.status_code == 200 and "acme-life.example" in page.text and "not a subscription" in page.text
     done = signed_in.post(url, data={"csrf_token": csrf_token(page.text), "pbx_id": str(world.yearly.id)})
     assert done.status_code == 303 and "/cart/" in done.headers["Location"]
+
+
+def test_the_area_manager_follows_a_replacement_to_completed_in_the_workspace(app, signed_in, world, session):
+    url = f"{pbx_url(world)}/replace"
+    form = signed_in.get(url)
+    signed_in.post(url, data={"csrf_token": csrf_token(form.text), "reason": "damaged", "note": "Dropped",
+                              "devices": [str(world.phones[0].id), str(world.phones[1].id)],
+                              "address": str(world.address.id)})
+    [request] = session.scalars(select(m.ReplacementRequest)).all()
+    manager = app.test_client()
+    login(manager, world.area_manager)
+    assert request.number in manager.get("/manager/replacements").text
+    page_url = f"/manager/replacements/{request.id}"
+    assert post_form(manager, f"{page_url}/approve", {}, page_url=page_url).status_code == 303
+    bad = post_form(manager, f"{page_url}/ship", {"rship-shipment_date": TODAY.isoformat(),
+                                                  "rship-serials": "NEW-1 02:00:00:00:09:01"}, page_url=page_url)
+    assert bad.status_code == 422 and "enter 2 serial numbers" in bad.text, re.findall(r"field__error.{0,300}|There is a problem.{0,500}", bad.text, re.S)
+    shipped = post_form(manager, f"{page_url}/ship", {
+        "rship-shipment_date": TODAY.isoformat(),
+        "rship-serials": "NEW-1 02:00:00:00:09:01\nNEW-2 02:00:00:00:09:02"}, page_url=page_url)
+    assert shipped.status_code == 303
+    assert post_form(manager, f"{page_url}/complete", {}, page_url=page_url).status_code == 303
+    assert "Completed" in manager.get(page_url).text
+    partner_page = signed_in.get(pbx_url(world)).text
+    assert "NEW-1" in partner_page and "Returned" in partner_page and "Completed" in partner_page
