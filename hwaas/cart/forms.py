@@ -1,21 +1,12 @@
-"""Cart and checkout forms, and the one way a DomainError lands on a form."""
+"""The checkout form: reference, delivery address, terms; the delivery address form it shares
+with Replace."""
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from hwaas.services.checkout import NewAddress
-from hwaas.services.errors import DomainError
 
 NEW_ADDRESS = "new"
-
-
-def attach_error(form, error: DomainError, fields: dict[str, str] | None = None) -> None:
-    """Show a business error next to its field when the form has it, else in the summary."""
-    name = (fields or {}).get(error.field, error.field)
-    if name and name in form._fields:
-        form[name].errors = [*form[name].errors, error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 class DeliveryAddressForm(FlaskForm):
@@ -50,16 +41,26 @@ class DeliveryAddressForm(FlaskForm):
                           postcode=self.new_postcode.data or "", city=self.new_city.data or "",
                           country=(self.new_country.data or "").upper(), label=self.new_label.data or "")
 
-    def address_id(self) -> int | None:
-        data = self.address.data
-        return int(data) if data and data.isdigit() else None
+
+def address_choices(book) -> list[tuple[str, str]]:
+    """The address radio's options: the partner's address book, then a new address."""
+    return [(str(a.id), f"{a.label}: {a.one_line()}") for a in book] + [(NEW_ADDRESS, "A new address")]
 
 
 class CheckoutForm(DeliveryAddressForm):
     idempotency_key = HiddenField()
     expected_total = HiddenField()
+    # "1" when the cart holds services only (CLASSOUND): nothing is delivered, so no address is
+    # asked. The service reads the cart and still requires an address when it holds hardware.
+    services_only = HiddenField()
     reference = StringField("Order reference", validators=[
         DataRequired("Enter your order reference."),
         Length(max=80, message="The order reference can be at most 80 characters.")])
     accept_terms = BooleanField("I accept the HWaaS terms of service", validators=[
         DataRequired("Accept the terms to place the order.")])
+
+    def validate(self, extra_validators=None) -> bool:
+        if self.services_only.data == "1":
+            self.address.validators = [Optional()]
+            self.address.validate_choice = False
+        return super().validate(extra_validators)

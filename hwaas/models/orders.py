@@ -72,6 +72,8 @@ class Order(db.Model):
 
     @property
     def delivery_address(self) -> str:
+        if not self.delivery_street:  # an order of CLASSOUND only: nothing to deliver
+            return "None: nothing is delivered"
         return (f"{self.delivery_recipient}, {self.delivery_street}, "
                 f"{self.delivery_postcode} {self.delivery_city}, {self.delivery_country}")
 

@@ -228,3 +228,14 @@ def classound_offers(scope: PartnerScope, customer_id: int, today: dt.date) -> t
         price = catalogue.unit_price(product, pbx.term, discount)
         offers.append(ClassoundOffer(pbx, None, pricing.quote_line(price, 1, pbx.activated_on, pbx.term, today)))
     return customer, offers
+
+
+@dataclass(frozen=True)
+class PbxHeader:
+    """What a page's header names: the PBX and its customer (already loaded with it)."""
+
+    pbx: Pbx
+
+    @property
+    def customer(self) -> Customer:
+        return self.pbx.customer
