@@ -8,7 +8,7 @@ from hwaas.cart import bp
 from hwaas.cart.forms import NEW_ADDRESS, CheckoutForm
 from hwaas.domain_forms import record_id
 from hwaas.models.types import utcnow
-from hwaas.services import carts, checkout
+from hwaas.services import agreements, carts, checkout
 from hwaas.services.errors import CartCheckedOut, StaleCart
 from hwaas.web import (
     access, current_standing, failed, is_partial_request, refusal_page, refusals, render, scope, see_other, today,
@@ -31,7 +31,10 @@ def cart_context(cart, problems=None, line_errors=None, message=None):
 
 def _cart_response(cart_id: int, status: int = 200, **context):
     cart = carts.get_cart(scope(), cart_id)
-    return render("cart/show.html", "cart/_cart.html", status=status, **cart_context(cart, **context))
+    # The page around the widget says when Checkout will need the customer's signed agreement.
+    signed = None if is_partial_request() else agreements.has_signed(scope().session, cart.customer_id)
+    return render("cart/show.html", "cart/_cart.html", status=status, agreement_signed=signed,
+                  **cart_context(cart, **context))
 
 
 def _after_change(cart_id: int, message: str):

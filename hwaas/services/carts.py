@@ -5,6 +5,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -15,11 +16,12 @@ from hwaas.services import catalogue, overdue
 from hwaas.services.errors import CartCheckedOut, NotFound, StaleCart, ValidationFailed
 from hwaas.services.pricing import (
     SUBSCRIPTION_TERMS, TERM_LABELS, ZERO, LineQuote, band_discount, current_period, prorate, quote_line,
-    quote_total, require_subscription, require_term_match, tier_price,
+    quote_total, require_subscription, require_term_match, round_half_up, term_months, tier_price,
 )
 from hwaas.services.tenancy import PartnerScope
 
 LIVE_STATUSES = ("open", "saved")
+MINIMUM_MONTHS = 6  # a rented device is charged for at least 6 months (DESIGN §3.8)
 MAX_QUANTITY = 999
 
 
@@ -68,6 +70,15 @@ class CartQuote:
 
     def is_current(self, today: dt.date) -> bool:
         return self.on == today
+
+    @property
+    def minimum_run_charge(self) -> Decimal:
+        """What the cart's devices cost if each is cancelled before it ran a single month: the
+        6-month minimum (DESIGN §3.8), monthly price × 6 per device, half-up per line. The most a
+        cancellation fee can be for this order, shown where the rule is stated."""
+        months = term_months(self.cart.term)
+        return sum((round_half_up(Fraction(q.line.unit_price) * q.line.quantity * MINIMUM_MONTHS / months)
+                    for q in self.lines), ZERO)
 
 
 def quote_cart(cart: Cart, on: dt.date | None = None) -> CartQuote:

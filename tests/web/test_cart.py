@@ -382,3 +382,32 @@ def test_a_quantity_change_after_the_cart_was_checked_out_is_refused_naming_the_
     assert f"checked out as order {order.number}" in response.text
     session.expire_all()
     assert session.get(m.CartLine, line_id).quantity == 2
+
+
+def test_the_six_month_minimum_is_stated_with_its_amount_for_this_order(signed_in, cart):
+    page = signed_in.get(f"/cart/{cart.id}/checkout").text
+    # 2 × Yealink T54W at the Gold price of 90.00 a year: 2 × 90.00 × 6 / 12 = 90.00
+    assert "at most €90.00 for the devices of this order (their monthly price × 6)" in page
+
+
+def test_a_customer_without_a_signed_agreement_is_told_on_order_hwaas_and_the_cart(make, session, client, today):
+    world = acme(make, agreement=False)
+    session.commit()
+    login(client, world.user)
+    order_page = client.get(f"/customers/{world.customer.id}/order-hwaas?term=yearly").text
+    assert "Acme Srl has no signed HWaaS agreement yet." in order_page
+    assert f'href="/customers/{world.customer.id}/agreement"' in order_page
+    cart, _ = carts.add_to_cart(PartnerScope(session, world.partner.id), customer_id=world.customer.id,
+                                pbx_id=world.yearly.id, term="yearly", quantities={world.phone.id: 1},
+                                today=TODAY, now=utcnow(), standing=GOOD)
+    session.commit()
+    assert "Acme Srl has no signed HWaaS agreement yet." in client.get(f"/cart/{cart.id}").text
+
+
+def test_the_overdue_banner_says_where_to_go_once(make, session, client, today):
+    world = acme(make)
+    make.invoice(world.partner, due_on=TODAY - dt.timedelta(days=3))
+    session.commit()
+    login(client, world.user)
+    page = client.get("/customers/").text
+    assert "Go to Account balance" in page and "See Account balance" not in page
