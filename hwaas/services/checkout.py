@@ -126,6 +126,9 @@ def review(scope: PartnerScope, cart_id: int, standing: overdue.Standing, today:
 # --- placing the order -----------------------------------------------------------------------
 
 
+EXPIRED_FORM = "This checkout form has expired. Review the cart again and place the order."
+
+
 def place_order(
     scope: PartnerScope, user: User, cart_id: int, *, idempotency_key: str, reference: str,
     terms_accepted: bool, expected_total: str, standing: overdue.Standing, today: dt.date,
@@ -140,7 +143,7 @@ def place_order(
     session = scope.session
     key = (idempotency_key or "").strip()
     if not _KEY.match(key):
-        raise ValidationFailed("This checkout form has expired. Review the cart again and place the order.")
+        raise ValidationFailed(EXPIRED_FORM)
     earlier = _order_by_key(scope, key)
     if earlier is not None:
         return Placed(earlier, created=False)
@@ -204,8 +207,8 @@ def place_order(
         # Undo this attempt whole, the cart's claim included, and answer with the order placed.
         session.rollback()
         earlier = _order_by_key(scope, key) or _order_by_cart(scope, cart_id)
-        if earlier is None:
-            raise
+        if earlier is None:  # the key is another partner's: never theirs to see, never a 500
+            raise ValidationFailed(EXPIRED_FORM) from None
         return Placed(earlier, created=False)
     session.execute(insert(OrderLine), [
         {"order_id": order.id, "product_id": q.line.product.id, "sku": q.line.product.sku,
@@ -222,10 +225,13 @@ def place_order(
 
 
 def _decimal(value: object) -> Decimal | None:
+    """A posted amount, or None: NaN, sNaN and infinities are no amount (and a signalling NaN
+    would raise when compared)."""
     try:
-        return Decimal(str(value).strip())
+        amount = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
         return None
+    return amount if amount.is_finite() else None
 
 
 def _order_by_key(scope: PartnerScope, key: str) -> Order | None:
