@@ -192,8 +192,7 @@ def change_order_status(
     if to_status == "approved":
         agreements.require_approved_for(session, order)
     if to_status == "shipped":
-        change = orders.ship(session, order, scope.user, shipment_date, note, units=units or {},
-                             today=today or dt.date.today())
+        change = orders.ship(session, order, scope.user, shipment_date, note, units=units or {}, today=today)
     else:
         change = orders.record_status(session, order, to_status, scope.user, note)
     notify_order_status(session, order, change, order_url, now)

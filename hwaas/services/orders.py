@@ -90,7 +90,7 @@ def units_field(line_id: int) -> str:
 
 def ship(
     session: Session, order: Order, by: User, shipment_date: dt.date, note: str = "", *,
-    units: Mapping[int, str], today: dt.date,
+    units: Mapping[int, str], today: dt.date | None,
 ) -> OrderStatusChange:
     """Ship the order on `shipment_date` (not in the future, not before the order date) with a
     serial number, and a MAC where the model has one, for every unit: `units` maps each order
@@ -103,6 +103,8 @@ def ship(
         raise ValidationFailed("Enter the shipment date.", field="shipment_date")
     if shipment_date < order.ordered_on:
         raise ValidationFailed("The shipment date cannot be before the order date.", field="shipment_date")
+    if today is None:
+        raise TypeError("today is required to ship: the shipment date may not be in the future")
     if shipment_date > today:
         raise ValidationFailed("The shipment date cannot be in the future.", field="shipment_date")
     parsed, fields = [], {}
