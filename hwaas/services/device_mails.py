@@ -16,6 +16,16 @@ def _link(url: str | None) -> str:
     return f"\n{url}\n" if url else ""
 
 
+def _to_manager_and_partner(session: Session, partner: Partner, subject: str, body: str, url: str | None,
+                            now: dt.datetime) -> None:
+    """The area manager is told; the partner gets the same mail with the link to the PBX's page
+    (a partner's page: the area manager could not open it)."""
+    managers = agreements.reviewers(session, partner)
+    mail.enqueue_many(session, managers, subject, body, now=now)
+    own = [to for to in mail.partner_recipients(session, partner) if to.lower() not in {m.lower() for m in managers}]
+    mail.enqueue_many(session, own, subject, body + _link(url), now=now)
+
+
 def cancellation_requested(session: Session, cancellation: DeviceCancellation, partner: Partner, by: User,
                            fee_text: str, url: str | None, now: dt.datetime) -> None:
     """To the area manager and the partner: devices cancelled, when, the fee."""
@@ -27,9 +37,8 @@ def cancellation_requested(session: Session, cancellation: DeviceCancellation, p
             f"Minimum rental fee: {fee_text}\n"
             f"Requested by: {by.name} <{by.email}>\n\n"
             f"Devices to return:\n{_devices(cancellation.devices)}\n"
-            "The cancellation can be withdrawn until the effective date.\n" + _link(url))
-    mail.enqueue_many(session, agreements.reviewers(session, partner) + mail.partner_recipients(session, partner),
-                      subject, body, now=now)
+            "The cancellation can be withdrawn until the effective date.\n")
+    _to_manager_and_partner(session, partner, subject, body, url, now)
 
 
 def cancellation_withdrawn(session: Session, cancellation: DeviceCancellation, partner: Partner, by: User,
@@ -39,9 +48,8 @@ def cancellation_withdrawn(session: Session, cancellation: DeviceCancellation, p
     body = (f"{partner.name} has withdrawn the cancellation of {cancellation.quantity} device(s) on the PBX "
             f"{pbx.name} of {pbx.customer.name} that was to take effect on "
             f"{cancellation.effective_on.isoformat()}. The devices stay active and renew with the PBX.\n\n"
-            f"Withdrawn by: {by.name} <{by.email}>\n" + _link(url))
-    mail.enqueue_many(session, agreements.reviewers(session, partner) + mail.partner_recipients(session, partner),
-                      subject, body, now=now)
+            f"Withdrawn by: {by.name} <{by.email}>\n")
+    _to_manager_and_partner(session, partner, subject, body, url, now)
 
 
 def replacement_requested(session: Session, request: ReplacementRequest, partner: Partner, by: User,
