@@ -141,7 +141,7 @@ def test_an_oversized_upload_keeps_the_page_without_javascript(nojs_page, sessio
     big.write_bytes(b"%PDF-" + b"0" * (12 * 1024 * 1024))
     page.get_by_label("Signed agreement", exact=True).set_input_files(str(big))
     page.get_by_role("button", name="Upload").click()
-    assert page.get_by_role("heading", name="Agreement · Acme Srl").is_visible()
+    assert page.get_by_role("heading", name="Agreement for Acme Srl").is_visible()
     assert page.get_by_text("The file is larger than 10 MB, so it was not uploaded.").first.is_visible()
     assert page.get_by_label("Signed agreement", exact=True).is_visible()
     session.expire_all()
