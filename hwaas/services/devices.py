@@ -17,6 +17,7 @@ from hwaas.services.errors import NotFound, ValidationFailed
 from hwaas.services.tenancy import PartnerScope
 
 ZERO = Decimal("0.00")
+MAX_ID = 2**31 - 1  # ids are INTEGER columns on every database
 KIND_LABELS = {"hwaas": "HWaaS", "classound": "CLASSOUND"}
 SERVICE_STATUS_LABELS = {"active": "Active", "suspended": "Suspended", "cancelled": "Cancelled"}
 
@@ -140,10 +141,11 @@ def parse_ids(values) -> list[int]:
     """Device ids from a form's checkboxes; anything else is not a device of this PBX."""
     ids = []
     for value in values or ():
-        try:
-            ids.append(int(str(value)))
-        except ValueError:
-            raise NotFound("No such device.") from None
+        text = str(value).strip()
+        # ASCII digits naming an INTEGER id only: "²" or 400 digits are not a device (a 404), never a 500.
+        if not (text.isascii() and text.isdecimal()) or len(text) > 10 or not 0 < int(text) <= MAX_ID:
+            raise NotFound("No such device.")
+        ids.append(int(text))
     return sorted(set(ids))
 
 

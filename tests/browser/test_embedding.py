@@ -205,7 +205,7 @@ def test_an_order_is_completed_inside_the_frame(page, sites, make, session):
     page.goto(sites.host_page(sites.portal, sites.launch_url(user.email, "/customers/")))
     frame = page.frame_locator("#hwaas")
     frame.get_by_role("heading", name="Customers", level=1).wait_for()
-    frame.get_by_role("link", name="Acme Embedded Srl").click()
+    frame.get_by_role("link", name="Acme Embedded Srl", exact=True).click()
     frame.get_by_role("heading", name="Acme Embedded Srl", level=1).wait_for()
     frame.locator("a.button", has_text="Order HWaaS").click()
     frame.get_by_role("heading", name="Order HWaaS").wait_for()

@@ -68,6 +68,8 @@ def test_manager_approves_agreement_and_order_with_the_keyboard(page, make, sess
     press(page, page.get_by_role("button", name=f"Approve order {order.number}"))
     assert page.get_by_role("heading", level=1).inner_text().endswith("Approved")
     page.get_by_label("Shipment date").fill("2026-09-03")
+    page.get_by_label("Serial numbers: Yealink T54W (4)").fill(
+        "SN-0001 00:1A:2B:3C:4D:01\nSN-0002 00:1A:2B:3C:4D:02\nSN-0003 00:1A:2B:3C:4D:03\nSN-0004 00:1A:2B:3C:4D:04")
     press(page, page.get_by_role("button", name=f"Ship order {order.number}"))
     assert "Shipped" in page.get_by_role("heading", level=1).inner_text()
     assert_accessible(page)
@@ -95,6 +97,8 @@ def test_manager_flow_with_javascript_off(nojs_page, make, session, world):
     page.get_by_role("button", name=f"Ship order {order.number}").click()  # no date: refused, with the reason
     assert page.get_by_role("alert").filter(has_text="Enter the shipment date.").is_visible()
     page.get_by_label("Shipment date").fill("2026-09-03")
+    page.get_by_label("Serial numbers: Yealink T54W (4)").fill(
+        "SN-0001 00:1A:2B:3C:4D:01\nSN-0002 00:1A:2B:3C:4D:02\nSN-0003 00:1A:2B:3C:4D:03\nSN-0004 00:1A:2B:3C:4D:04")
     page.get_by_role("button", name=f"Ship order {order.number}").click()
     page.get_by_role("button", name=f"Activate order {order.number}").click()
     assert "Active" in page.get_by_role("heading", level=1).inner_text()

@@ -51,7 +51,7 @@ def order_two_desk_phones(page, js: bool) -> None:
         page.get_by_role("button", name="Search").click()
     results = page.locator("#customer-results")
     expect(results.get_by_role("link", name="Beta Srl")).to_have_count(0)
-    results.get_by_role("link", name="Acme Srl").click()
+    results.get_by_role("link", name="Acme Srl", exact=True).click()
 
     expect(page.get_by_role("heading", name="Acme Srl", level=1)).to_be_visible()
     pbxs = page.get_by_role("table", name="PBXs")
