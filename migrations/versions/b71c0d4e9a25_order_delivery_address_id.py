@@ -1,7 +1,7 @@
 """orders remember the address book entry they were delivered to (checkout's default address)
 
 Revision ID: b71c0d4e9a25
-Revises: a8d1e5f0c372
+Revises: b2c7d9e4f1a0
 Create Date: 2026-11-30 13:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b71c0d4e9a25'
-down_revision = 'a8d1e5f0c372'
+down_revision = 'b2c7d9e4f1a0'
 branch_labels = None
 depends_on = None
 
