@@ -148,7 +148,9 @@ def test_deleting_an_entry_used_by_an_order_keeps_the_orders_copy(signed_in, mak
     address_id = world.address.id
     order = make.order(pbx=world.yearly, placed_by=world.user, delivery_address_id=address_id)
     session.commit()
-    response = post_form(signed_in, f"/addresses/{address_id}/delete", page_url="/addresses/")
+    edit_page = signed_in.get(f"/addresses/{address_id}/edit").text
+    assert "Delete Milan warehouse from the address book" in edit_page
+    response = signed_in.post(f"/addresses/{address_id}/delete", data={"csrf_token": csrf_token(edit_page)})
     assert response.status_code == 303
     session.expire_all()
     assert session.get(m.Address, address_id) is None
