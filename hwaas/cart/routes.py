@@ -177,10 +177,18 @@ def checkout_view(cart_id: int):
     form.address.choices = _address_choices(review.addresses)
     if request.method == "GET":
         form.idempotency_key.data = uuid.uuid4().hex
-        form.address.data = str(review.addresses[0].id) if review.addresses else NEW_ADDRESS
+        form.address.data = _default_address(review)
     form.expected_total.data = str(review.quote.total)  # the total this page shows is the one accepted
     return render_template("cart/checkout.html", cart=review.cart, quote=review.quote, form=form,
                            blockers=review.blockers, form_has_errors=bool(form.errors)), failed(form)
+
+
+def _default_address(review) -> str | None:
+    """The entry the customer's latest order went to; none when there is none (the partner
+    chooses: another customer's warehouse is never a guess); a new one when the book is empty."""
+    if review.last_used_address_id is not None:
+        return str(review.last_used_address_id)
+    return None if review.addresses else NEW_ADDRESS
 
 
 def _address_choices(book) -> list[tuple[str, str]]:
