@@ -10,7 +10,7 @@ import io
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, undefer
 
@@ -233,8 +233,13 @@ def to_pdf(price_list: PriceList, partner_name: str, currency: str, today: dt.da
 # --- the cached document ---------------------------------------------------------------------
 
 
+CACHE_PREFIX = f"pricelist:{documents.DOCUMENT_REVISION}:"
+
+
 def cache_key(kind: str, fmt: str, version: int, tier_id: int, currency: str, partner_id: int | None) -> str:
-    key = f"pricelist:{kind}:{fmt}:v{version}:t{tier_id}:{currency}"
+    """The file's key: the document revision (a file made the old way, e.g. an untagged PDF, has
+    another key and is never served again), then what the file's content depends on."""
+    key = f"{CACHE_PREFIX}{kind}:{fmt}:v{version}:t{tier_id}:{currency}"
     return key + (f":p{partner_id}" if partner_id is not None else "")
 
 
@@ -273,7 +278,10 @@ def document(session: Session, partner: Partner, kind: str, fmt: str, currency: 
 def _store(session: Session, key: str, version: int, doc: documents.Document) -> None:
     try:
         with session.begin_nested():
-            session.execute(delete(DocumentCache).where(DocumentCache.catalogue_version < version))
+            # Retire the files of older catalogue versions and those made by an older revision.
+            session.execute(delete(DocumentCache).where(or_(
+                DocumentCache.catalogue_version < version,
+                and_(DocumentCache.key.like("pricelist:%"), DocumentCache.key.not_like(f"{CACHE_PREFIX}%")))))
             session.add(DocumentCache(key=key, catalogue_version=version, filename=doc.filename,
                                       content_type=doc.content_type, size=len(doc.data), data=doc.data))
     except IntegrityError:
