@@ -163,3 +163,28 @@ def assert_accessible_pdf(data: bytes, html: str, lang: str = "en") -> PdfStruct
             assert found is not None, f"row not found in reading order after line {position}: {expected!r}"
             position = found + 1
     return pdf
+
+
+def assert_accessible_workbook(data: bytes, title: str, lang: str = "en"):
+    """The checks every exported workbook passes (services/spreadsheets.py): properties; each data
+    sheet one table object over all its rows from A1, with unique text headers, the header row
+    frozen and printed on every page, no merged cells; the About sheet last. Returns the workbook."""
+    book = load_workbook(io.BytesIO(data))
+    assert book.properties.title == title
+    assert book.properties.language == lang
+    assert book.properties.creator == "hwaas"
+    *data_sheets, about = book.worksheets
+    assert about.title == "About" and data_sheets
+    assert about.max_column <= 2 and not about.merged_cells.ranges
+    for sheet in data_sheets:
+        (name, ref), = sheet.tables.items()
+        first, last = ref.split(":")
+        assert first == "A1" and int(re.sub(r"\D", "", last)) == max(sheet.max_row, 2)
+        assert sheet.tables[name].autoFilter.ref == ref
+        headers = [cell.value for cell in sheet[1]]
+        assert [c.name for c in sheet.tables[name].tableColumns] == headers
+        assert all(isinstance(h, str) and h for h in headers) and len(set(headers)) == len(headers)
+        assert sheet.freeze_panes == "A2"
+        assert sheet.print_title_rows == "$1:$1"
+        assert not sheet.merged_cells.ranges
+    return book

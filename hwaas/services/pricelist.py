@@ -6,7 +6,6 @@ charges for a full term (before quantity bands, which Save & Recalculate applies
 states per product).
 """
 import datetime as dt
-import io
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -15,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, undefer
 
 from hwaas.models import CatalogueVersion, DocumentCache, Partner, PriceTier, Product
-from hwaas.services import catalogue, documents
+from hwaas.services import catalogue, documents, spreadsheets
 from hwaas.services.errors import ValidationFailed
 from hwaas.services.pricing import SUBSCRIPTION_TERMS, TERM_LABELS, tier_price
 
@@ -30,11 +29,6 @@ KIND_DESCRIPTIONS = {
     "capex": "Devices bought outright: one purchase price per unit.",
     "classound": "CLASSOUND services, per PBX, for each duration.",
 }
-EXCEL_CURRENCY_FORMATS = {
-    "EUR": '"€"#,##0.00', "USD": '"$"#,##0.00', "GBP": '"£"#,##0.00', "CHF": '"CHF "#,##0.00',
-}
-# A spreadsheet treats text starting with these as a formula (or DDE): such text gets a leading quote.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 # --- the prices ------------------------------------------------------------------------------
@@ -144,80 +138,37 @@ def build(session: Session, kind: str, tier: PriceTier) -> PriceList:
 # --- EXCEL -----------------------------------------------------------------------------------
 
 
-def safe_text(value: str) -> str:
-    """Text for a spreadsheet cell that no spreadsheet will run as a formula, and valid XML."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    value = ILLEGAL_CHARACTERS_RE.sub("", value or "")
-    if value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
-
-
-def to_xlsx(price_list: PriceList, currency: str, today: dt.date) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    money_format = EXCEL_CURRENCY_FORMATS.get(currency, f'"{currency} "#,##0.00')
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = KINDS[price_list.kind]
-    headers = ["SKU", "Product", "Category"] + [
-        f"{c.label} ({currency})" for c in price_list.columns]
+def to_xlsx(price_list: PriceList, currency: str, today: dt.date, lang: str = documents.DEFAULT_LANG) -> bytes:
+    """The list as an accessible workbook (services/spreadsheets.py): one sheet named after the
+    list holding it as a table, then the About sheet."""
+    money = spreadsheets.money_format(currency)
+    columns = [spreadsheets.Column("SKU", 16, text=True), spreadsheets.Column("Product", 34, text=True),
+               spreadsheets.Column("Category", 20, text=True)]
+    columns += [spreadsheets.Column(f"{c.label} ({currency})", 16, number_format=money) for c in price_list.columns]
     if price_list.shows_bands:
-        headers.append("Quantity discounts")
-    sheet.append([safe_text(h) for h in headers])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDE6F0")
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
+        columns.append(spreadsheets.Column("Quantity discounts", 40, text=True))
 
-    first_price_column = 4
-    for row in price_list.rows:
-        values = [safe_text(row.sku), safe_text(row.name), safe_text(row.category)]
-        values += [row.prices[c.key] for c in price_list.columns]  # Decimal: a real number cell
-        if price_list.shows_bands:
-            values.append(safe_text(row.bands) or None)
-        sheet.append(values)
-        for offset in range(len(price_list.columns)):
-            cell = sheet.cell(row=sheet.max_row, column=first_price_column + offset)
-            if cell.value is not None:
-                cell.number_format = money_format
-        for column in (1, 2, 3, len(values)):
-            cell = sheet.cell(row=sheet.max_row, column=column)
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # text, whatever it looks like
+    def rows():
+        for row in price_list.rows:
+            values = [row.sku, row.name, row.category] + [row.prices[c.key] for c in price_list.columns]
+            if price_list.shows_bands:
+                values.append(row.bands or None)
+            yield values
 
-    widths = [16, 34, 20] + [16] * len(price_list.columns) + ([40] if price_list.shows_bands else [])
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(sheet.max_row, 1)}"
-    sheet.print_title_rows = "1:1"
-    sheet.page_setup.orientation = "landscape"
-
-    about = workbook.create_sheet("About")
-    about.append(["Price list", safe_text(KINDS[price_list.kind])])
-    about.append(["Price tier", safe_text(f"{price_list.tier_name} ({documents.format_percent(price_list.discount_percent)} discount)")])
-    about.append(["Catalogue version", price_list.catalogue_version])
-    about.append(["Generated on", today])
-    about.cell(row=4, column=2).number_format = "yyyy-mm-dd"
-    about.append(["Currency", currency])
-    about.append(["Notes", "Unit prices for one full term, tier discount applied, excluding VAT. "
-                           "Services ordered mid-period are prorated to the PBX's expiration date. "
-                           "Quantity discounts apply on Save & Recalculate."])
-    for cell in about["A"]:
-        cell.font = Font(bold=True)
-    about.column_dimensions["A"].width = 20
-    about.column_dimensions["B"].width = 90
-
-    workbook.properties.title = price_list.title
-    workbook.properties.subject = f"{price_list.tier_name} tier, catalogue version {price_list.catalogue_version}"
-    workbook.properties.creator = "hwaas"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return spreadsheets.workbook_bytes(
+        title=price_list.title, lang=lang,
+        subject=f"{price_list.tier_name} tier, catalogue version {price_list.catalogue_version}",
+        sheets=[spreadsheets.DataSheet(KINDS[price_list.kind], columns, rows())],
+        about=[
+            ("Price list", KINDS[price_list.kind]),
+            ("Price tier", f"{price_list.tier_name} ({documents.format_percent(price_list.discount_percent)} discount)"),
+            ("Catalogue version", price_list.catalogue_version),
+            ("Generated on", today),
+            ("Currency", currency),
+            ("Notes", "Unit prices for one full term, tier discount applied, excluding VAT. "
+                      "Services ordered mid-period are prorated to the PBX's expiration date. "
+                      "Quantity discounts apply on Save & Recalculate."),
+        ])
 
 
 # --- PDF -------------------------------------------------------------------------------------
