@@ -6,7 +6,7 @@ charges for a full term (before quantity bands, which Save & Recalculate applies
 states per product).
 """
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import and_, delete, func, or_, select
@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, undefer
 
 from hwaas.models import CatalogueVersion, DocumentCache, Partner, PriceTier, Product
+from hwaas.models.catalogue import CATEGORIES
 from hwaas.services import catalogue, documents, spreadsheets
 from hwaas.services.errors import ValidationFailed
 from hwaas.services.pricing import SUBSCRIPTION_TERMS, TERM_LABELS, tier_price
@@ -57,8 +58,10 @@ class Row:
     sku: str
     name: str
     category: str
-    prices: dict[str, Decimal | None]  # column key → unit price
+    prices: dict[str, Decimal | None]  # column key → unit price at the tier
     bands: str  # the quantity discounts, in words ("" when none)
+    list_prices: dict[str, Decimal | None] = field(default_factory=dict)  # column key → list price
+    stock: int = 0  # negative: back-ordered (on the page only: files are cached, stock moves)
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,8 @@ class PriceList:
     catalogue_date: dt.date | None
     columns: list[Column]
     rows: list[Row]
+    category: str | None = None  # the filters the rows were chosen by (the page's; None: all)
+    search: str = ""
 
     @property
     def title(self) -> str:
@@ -78,6 +83,14 @@ class PriceList:
     @property
     def shows_bands(self) -> bool:
         return self.kind != "capex"
+
+    @property
+    def shows_stock(self) -> bool:
+        return self.kind != "classound"  # a service: no stock (DESIGN §3.4.1)
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.category or self.search)
 
 
 def catalogue_version(session: Session) -> int:
@@ -95,14 +108,33 @@ def check_format(fmt: str) -> None:
         raise ValidationFailed("Choose EXCEL or PDF.", field="format")
 
 
+def categories(kind: str) -> dict[str, str]:
+    """The categories a list can be narrowed to: category key → label."""
+    check_kind(kind)
+    return {key: label for key, label in CATEGORIES.items() if (key == "classound") == (kind == "classound")}
+
+
+SEARCH_MAX = 100
+
+
 def _bands_text(product: Product) -> str:
     return "; ".join(f"from {band.min_quantity} units: {documents.format_percent(band.discount_percent)} off"
                      for band in product.bands)
 
 
-def build(session: Session, kind: str, tier: PriceTier) -> PriceList:
-    """The rows of one price list for one tier, from the active catalogue, by category then SKU."""
+def build(session: Session, kind: str, tier: PriceTier, category: str | None = None,
+          search: str = "") -> PriceList:
+    """The rows of one price list for one tier, from the active catalogue, by category then SKU.
+
+    The one function behind the downloads (the whole list) and the Price list page (narrowed to
+    a `category` and to SKUs or names containing `search`, case-insensitive)."""
     check_kind(kind)
+    search = " ".join((search or "").split())
+    if category and category not in categories(kind):
+        raise ValidationFailed(f"{CATEGORIES.get(category, 'That category')} is not in the {KINDS[kind]} list: "
+                               "choose one of its categories, or All categories.", field="category")
+    if len(search) > SEARCH_MAX:
+        raise ValidationFailed(f"Search for at most {SEARCH_MAX} characters.", field="q")
     query = (select(Product).where(Product.active.is_(True))
              .options(selectinload(Product.prices), selectinload(Product.bands))
              .order_by(Product.category, Product.sku))
@@ -110,6 +142,12 @@ def build(session: Session, kind: str, tier: PriceTier) -> PriceList:
         query = query.where(Product.category == "classound")
     else:
         query = query.where(Product.category != "classound")
+    if category:
+        query = query.where(Product.category == category)
+    if search:
+        needle = search.lower()
+        query = query.where(or_(func.lower(Product.sku).contains(needle, autoescape=True),
+                                func.lower(Product.name).contains(needle, autoescape=True)))
     products = session.scalars(query).all()
 
     if kind == "capex":
@@ -120,18 +158,20 @@ def build(session: Session, kind: str, tier: PriceTier) -> PriceList:
     for product in products:
         if kind == "capex":
             prices = {"capex": capex_unit_price(product, tier)}
+            list_prices = {"capex": product.capex_price}
         else:
             prices = {term: opex_unit_price(product, term, tier) for term in SUBSCRIPTION_TERMS}
             if all(price is None for price in prices.values()):
                 continue  # not offered as a service at all
+            list_prices = {term: product.opex_price(term) for term in SUBSCRIPTION_TERMS}
         rows.append(Row(product.sku, product.name, product.category_label, prices,
-                        _bands_text(product) if kind != "capex" else ""))
+                        _bands_text(product) if kind != "capex" else "", list_prices, product.stock))
     version = session.scalar(select(CatalogueVersion).order_by(CatalogueVersion.id.desc()).limit(1))
     return PriceList(
         kind=kind, tier_name=tier.name, discount_percent=tier.discount_percent,
         catalogue_version=version.id if version else 0,
         catalogue_date=version.changed_at.date() if version else None,
-        columns=columns, rows=rows,
+        columns=columns, rows=rows, category=category or None, search=search,
     )
 
 
