@@ -3,6 +3,7 @@ from wtforms import RadioField, SearchField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length, Optional
 
+from hwaas.domain_forms import NoControlCharacters
 from hwaas.models.catalogue import CATEGORIES
 from hwaas.services.pricelist import FORMATS, KINDS, SEARCH_MAX
 
@@ -37,4 +38,6 @@ class PriceTableForm(FlaskForm):
                            choices=[SelectChoice("", "All categories")] + [SelectChoice(k, v) for k, v in CATEGORIES.items()],
                            validators=[Optional(), AnyOf(list(CATEGORIES), message=CATEGORY_MESSAGE)])
     q = SearchField("Search", id="show-q", default="",
-                    validators=[Length(max=SEARCH_MAX, message=f"Search for at most {SEARCH_MAX} characters.")])
+                    validators=[Length(max=SEARCH_MAX, message=f"Search for at most {SEARCH_MAX} characters."),
+                                NoControlCharacters(message="Remove the control characters from the search; "
+                                                            "use letters, digits and punctuation.")])

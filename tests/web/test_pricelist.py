@@ -211,6 +211,7 @@ def test_the_filter_answers_htmx_with_the_table_only(client, partner_user):
     ("kind=opex&category=fax", "Choose a category from the list."),
     ("kind=classound&category=dect", "DECT is not in the CLASSOUND list"),
     ("kind=opex&q=" + "x" * 101, "Search for at most 100 characters."),
+    ("kind=opex&q=ye%00a", "Remove the control characters from the search"),
 ])
 def test_a_bad_filter_shows_the_form_again_with_the_error(client, partner_user, query, message):
     login(client, partner_user)
