@@ -179,7 +179,19 @@ def discover(engine, facts: dict) -> dict:
             "SELECT customer_id FROM pbxs WHERE partner_id = 1 AND term = 'yearly' AND activated_on <= :today "
             "GROUP BY customer_id ORDER BY count(*) DESC, customer_id LIMIT 1"), {"today": gen.TODAY}).scalar_one()
         orders = c.execute(sa.text("SELECT count(*) FROM orders WHERE partner_id = 1")).scalar_one()
-    return {"order_customer": order_customer, "cart_id": facts["cart_id"], "orders_pages": max(1, -(-orders // 20))}
+        # The big partner's subscription PBX with the most devices, and two rented devices of its
+        # largest service: the PBX's page and the Cancel confirmation for them.
+        pbx_id = c.execute(sa.text(
+            "SELECT d.pbx_id FROM devices d JOIN pbxs p ON p.id = d.pbx_id WHERE p.partner_id = 1 "
+            "AND p.term <> 'lifetime' AND p.activated_on <= :today GROUP BY d.pbx_id "
+            "ORDER BY count(*) DESC, d.pbx_id LIMIT 1"), {"today": gen.TODAY}).scalar_one()
+        service_id = c.execute(sa.text(
+            "SELECT id FROM pbx_services WHERE pbx_id = :pbx AND kind = 'hwaas' AND quantity >= 2 "
+            "ORDER BY quantity DESC, id LIMIT 1"), {"pbx": pbx_id}).scalar_one()
+        cancel_devices = c.execute(sa.text(
+            "SELECT id FROM devices WHERE service_id = :service ORDER BY id LIMIT 2"), {"service": service_id}).scalars().all()
+    return {"order_customer": order_customer, "cart_id": facts["cart_id"], "orders_pages": max(1, -(-orders // 20)),
+            "pbx_id": pbx_id, "cancel_devices": cancel_devices}
 
 
 def endpoints(t: dict) -> list[tuple[str, str, str, dict, bytes]]:
@@ -195,6 +207,10 @@ def endpoints(t: dict) -> list[tuple[str, str, str, dict, bytes]]:
         ("orders", "Orders page", "/orders/", {}, b"<h1"),
         ("orders_deep", "Orders, the middle page", f"/orders/?page={middle}", {}, b"<h1"),
         ("pdf_cached", "Price list PDF, cached", "/price-list/download?kind=opex&format=pdf", {}, b"%PDF"),
+        ("pbx_devices", "A PBX's page (services and devices)", f"/devices/pbxs/{t['pbx_id']}", {}, b"<h1"),
+        ("cancel_confirm", "Cancel confirmation, 2 devices",
+         f"/devices/pbxs/{t['pbx_id']}/cancel?" + "&".join(f"devices={d}" for d in t["cancel_devices"]), {},
+         b"Confirm the cancellation"),
     ]
 
 

@@ -200,7 +200,9 @@ ACME = {
         {
             "name": "acme-hq.pbx.example", "term": "yearly", "activated_on": "today-3m", "classound": True,
             "devices": [
-                {"sku": "YEA-T54W", "ownership": "rented", "quantity": 8},
+                # One open replacement request (DESIGN §3.8), for the demo's area manager to handle.
+                {"sku": "YEA-T54W", "ownership": "rented", "quantity": 8,
+                 "replacement": {"quantity": 2, "reason": "faulty", "note": "No dial tone since the last firmware update"}},
                 {"sku": "JAB-E2-65", "ownership": "rented", "quantity": 4},
                 {"sku": "YEA-CP965", "ownership": "rented", "quantity": 1},
                 {"sku": "SNO-D735", "ownership": "owned", "quantity": 2},
@@ -210,7 +212,8 @@ ACME = {
             "name": "acme-warehouse.pbx.example", "term": "monthly", "activated_on": "today-47d",
             "devices": [
                 {"sku": "GIG-N670", "ownership": "rented", "quantity": 1},
-                {"sku": "GIG-S700H", "ownership": "rented", "quantity": 6},
+                # One pending cancellation: effective on the PBX's next expiration date, with a fee.
+                {"sku": "GIG-S700H", "ownership": "rented", "quantity": 6, "cancelled": 1},
             ],
         },
         {

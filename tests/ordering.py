@@ -1,5 +1,6 @@
 """Data for the ordering-flow tests: a Gold partner with "Acme Srl", one PBX per term, desk phones."""
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -52,3 +53,40 @@ def acme(make, agreement: bool = True, discount: str = "10", name: str = "Demo P
     if agreement:
         make.agreement(customer, uploaded_by=user)
     return world
+
+
+_unit_numbers = itertools.count(1)
+
+
+def serials_for(session, order) -> dict[int, str]:
+    """The Ship form's text for every line of `order`: a unique serial number a unit, with a MAC
+    where the model has one."""
+    from hwaas.services.serials import model_has_mac
+
+    texts = {}
+    for line in order.lines:
+        has_mac = model_has_mac(session.get(m.Product, line.product_id).category)
+        rows = []
+        for _ in range(line.quantity):
+            n = next(_unit_numbers)
+            rows.append(f"TS{n:08d}" + (f" 02:00:00:{n >> 16 & 255:02X}:{n >> 8 & 255:02X}:{n & 255:02X}"
+                                         if has_mac else ""))
+        texts[line.id] = "\n".join(rows)
+    return texts
+
+
+def rent(session, pbx, product, quantity, started_on, unit_price=Decimal("90.00"), ownership="rented"):
+    """An active HWaaS service of `quantity` devices of `product` on `pbx`, each with a serial;
+    returns (service, devices). `ownership="owned"` makes customer-owned devices instead."""
+    service = None
+    if ownership == "rented":
+        service = m.PbxService(pbx_id=pbx.id, term=pbx.term, kind="hwaas", product_id=product.id,
+                               quantity=quantity, unit_price=unit_price, started_on=started_on, status="active")
+        session.add(service)
+        session.flush()
+    devices = [m.Device(pbx_id=pbx.id, product_id=product.id, ownership=ownership,
+                        service_id=service.id if service else None, serial=f"RS{next(_unit_numbers):08d}")
+               for _ in range(quantity)]
+    session.add_all(devices)
+    session.flush()
+    return service, devices

@@ -16,6 +16,8 @@ TENANT_ARGS = {
     "invoice_id": lambda side: side.invoice.id,
     "partner_id": lambda side: side.partner.id,
     "address_id": lambda side: side.address.id,
+    "cancellation_id": lambda side: side.cancellation.id,
+    "replacement_id": lambda side: side.replacement.id,
 }
 # Arguments naming a record every partner shares (the catalogue): (world) -> id.
 GLOBAL_ARGS = {

@@ -23,6 +23,9 @@ class Side:
     agreement: m.Agreement
     invoice: m.Invoice
     address: m.Address
+    device: m.Device  # rented, on `pbx`, in no request
+    cancellation: m.DeviceCancellation  # pending, of another device of `pbx`
+    replacement: m.ReplacementRequest  # requested, for a third device of `pbx`
 
 
 @dataclass
@@ -52,7 +55,30 @@ def _side(make: Factories, session, name: str, product: m.Product, tier: m.Price
     invoice = make.invoice(partner, due_on=dt.date.today() + dt.timedelta(days=20))
     address = make.address(partner)
     session.flush()
-    return Side(partner, user, manager, customer, pbx, cart, line, order, agreement, invoice, address)
+    service = m.PbxService(pbx_id=pbx.id, term="yearly", kind="hwaas", product_id=product.id, quantity=3,
+                           unit_price=product.opex_price("yearly"), started_on=dt.date(2026, 8, 25))
+    session.add(service)
+    session.flush()
+    devices = [m.Device(pbx_id=pbx.id, product_id=product.id, ownership="rented", service_id=service.id,
+                        serial=f"W{pbx.id:04d}{i}") for i in range(3)]
+    session.add_all(devices)
+    session.flush()
+    cancellation = m.DeviceCancellation(
+        partner_id=partner.id, pbx_id=pbx.id, service_id=service.id, effective_on=dt.date(2027, 8, 25),
+        quantity=1, fee=Decimal("0.00"), requested_by_id=user.id)
+    session.add(cancellation)
+    session.flush()
+    devices[1].cancellation_id = cancellation.id
+    replacement = m.ReplacementRequest(
+        partner_id=partner.id, pbx_id=pbx.id, product_id=product.id, reason="faulty", status="requested",
+        delivery_recipient="Receiving dept.", delivery_street="Via Roma 1", delivery_postcode="20100",
+        delivery_city="Milano", delivery_country="IT", requested_by_id=user.id,
+        items=[m.ReplacementItem(device_id=devices[2].id, open=True)],
+        history=[m.ReplacementStatusChange(from_status=None, to_status="requested", changed_by_id=user.id)])
+    session.add(replacement)
+    session.flush()
+    return Side(partner, user, manager, customer, pbx, cart, line, order, agreement, invoice, address,
+                devices[0], cancellation, replacement)
 
 
 def build_world(make: Factories, session) -> World:

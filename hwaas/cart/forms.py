@@ -1,4 +1,5 @@
-"""The checkout form: reference, delivery address, terms."""
+"""The checkout form: reference, delivery address, terms; the delivery address form it shares
+with Replace."""
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
@@ -9,12 +10,9 @@ from hwaas.services.checkout import NewAddress
 NEW_ADDRESS = "new"
 
 
-class CheckoutForm(FlaskForm):
-    idempotency_key = HiddenField()
-    expected_total = HiddenField()
-    reference = StringField("Order reference", validators=[
-        DataRequired("Enter your order reference."),
-        Length(max=80, message="The order reference can be at most 80 characters."), NoControlCharacters()])
+class DeliveryAddressForm(FlaskForm):
+    """A delivery address: an entry of the address book, or a new one typed in (checkout, Replace)."""
+
     address = RadioField("Delivery address", coerce=str, validate_choice=True,
                          validators=[DataRequired("Choose a delivery address, or add a new one.")])
     new_label = StringField("Name in the address book (optional)",
@@ -25,8 +23,6 @@ class CheckoutForm(FlaskForm):
     new_city = StringField("City", validators=[Length(max=80), NoControlCharacters()])
     new_country = StringField("Country code", default="IT", validators=[
         Optional(), Regexp(r"^[A-Za-z]{2}\Z", message="Enter the country as a two-letter code, like IT.")])
-    accept_terms = BooleanField("I accept the HWaaS terms of service", validators=[
-        DataRequired("Accept the terms to place the order.")])
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -47,3 +43,26 @@ class CheckoutForm(FlaskForm):
                           postcode=self.new_postcode.data or "", city=self.new_city.data or "",
                           country=(self.new_country.data or "").upper(), label=self.new_label.data or "")
 
+
+def address_choices(book) -> list[tuple[str, str]]:
+    """The address radio's options: the partner's address book, then a new address."""
+    return [(str(a.id), f"{a.label}: {a.one_line()}") for a in book] + [(NEW_ADDRESS, "A new address")]
+
+
+class CheckoutForm(DeliveryAddressForm):
+    idempotency_key = HiddenField()
+    expected_total = HiddenField()
+    # "1" when the cart holds services only (CLASSOUND): nothing is delivered, so no address is
+    # asked. The service reads the cart and still requires an address when it holds hardware.
+    services_only = HiddenField()
+    reference = StringField("Order reference", validators=[
+        DataRequired("Enter your order reference."),
+        Length(max=80, message="The order reference can be at most 80 characters."), NoControlCharacters()])
+    accept_terms = BooleanField("I accept the HWaaS terms of service", validators=[
+        DataRequired("Accept the terms to place the order.")])
+
+    def validate(self, extra_validators=None) -> bool:
+        if self.services_only.data == "1":
+            self.address.validators = [Optional()]
+            self.address.validate_choice = False
+        return super().validate(extra_validators)

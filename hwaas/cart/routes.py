@@ -5,7 +5,7 @@ from flask import flash, render_template, request, url_for
 from flask_login import current_user
 
 from hwaas.cart import bp
-from hwaas.cart.forms import NEW_ADDRESS, CheckoutForm
+from hwaas.cart.forms import NEW_ADDRESS, CheckoutForm, address_choices
 from hwaas.domain_forms import record_id
 from hwaas.models.types import utcnow
 from hwaas.services import agreements, carts, checkout
@@ -152,7 +152,7 @@ def checkout_view(cart_id: int):
     form = CheckoutForm()
     if request.method == "POST":
         book = checkout.addresses(s)  # kept: place_order finds the chosen address among these
-        form.address.choices = _address_choices(book)
+        form.address.choices = address_choices(book)
         if form.validate():
             with refusals(form) as refused:
                 placed = checkout.place_order(
@@ -174,13 +174,16 @@ def checkout_view(cart_id: int):
         if request.method == "POST":
             flash(f"Order {review.order.number} was already placed; here it is.", "info")
         return see_other(url_for("orders.show", order_id=review.order.id))
-    form.address.choices = _address_choices(review.addresses)
+    form.address.choices = address_choices(review.addresses)
     if request.method == "GET":
         form.idempotency_key.data = uuid.uuid4().hex
         form.address.data = _default_address(review)
     form.expected_total.data = str(review.quote.total)  # the total this page shows is the one accepted
+    needs_address = checkout.has_hardware(review.cart)
+    form.services_only.data = "" if needs_address else "1"
     return render_template("cart/checkout.html", cart=review.cart, quote=review.quote, form=form,
-                           blockers=review.blockers, form_has_errors=bool(form.errors)), failed(form)
+                           blockers=review.blockers, needs_address=needs_address,
+                           form_has_errors=bool(form.errors)), failed(form)
 
 
 def _default_address(review) -> str | None:
@@ -189,7 +192,3 @@ def _default_address(review) -> str | None:
     if review.last_used_address_id is not None:
         return str(review.last_used_address_id)
     return None if review.addresses else NEW_ADDRESS
-
-
-def _address_choices(book) -> list[tuple[str, str]]:
-    return [(str(a.id), f"{a.label}: {a.one_line()}") for a in book] + [(NEW_ADDRESS, "A new address")]

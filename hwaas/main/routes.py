@@ -22,6 +22,7 @@ NAVIGATION = {
         ("manager.partners", "Partners"),
         ("manager.agreements", "Agreements"),
         ("manager.orders", "Orders"),
+        ("manager.replacements", "Replacements"),
     ],
     "admin": [
         ("admin.catalogue", "Catalogue"),

@@ -30,7 +30,34 @@ class ShipForm(FlaskForm):
                          validators=[Optional(), Length(max=500), NoControlCharacters(True)])
 
 
-def order_action_form(action: str, **kwargs) -> FlaskForm:
+def ship_form_class(lines) -> type[ShipForm]:
+    """The Ship form of one order: a serial numbers field per line, named after the line."""
+    from hwaas.services.orders import units_field
+
+    fields = {units_field(line.id): TextAreaField(
+        f"Serial numbers: {line.name} ({line.quantity})",
+        validators=[Length(max=60 * line.quantity + 100), NoControlCharacters(True)]) for line in lines}
+    return type("OrderShipForm", (ShipForm,), fields)
+
+
+def order_action_form(action: str, lines=(), **kwargs) -> FlaskForm:
     """The form of one order action; its prefix keeps ids unique when all are on one page."""
-    cls = {"ship": ShipForm, "reject": OrderReasonForm, "cancel": OrderReasonForm}.get(action, OrderActionForm)
+    if action == "ship":
+        return ship_form_class(lines)(prefix=action, **kwargs)
+    cls = {"reject": OrderReasonForm, "cancel": OrderReasonForm}.get(action, OrderActionForm)
     return cls(prefix=action, **kwargs)
+
+
+class ShipReplacementForm(FlaskForm):
+    shipment_date = DateField("Shipment date", validators=[InputRequired("Enter the shipment date.")],
+                              format="%Y-%m-%d")
+    serials = TextAreaField("Serial numbers of the new devices",
+                            validators=[Length(max=4000), NoControlCharacters(True)])
+    note = TextAreaField("Note for the partner (optional)",
+                         validators=[Optional(), Length(max=500), NoControlCharacters(True)])
+
+
+def replacement_action_form(action: str, **kwargs) -> FlaskForm:
+    """The form of one replacement action; its prefix keeps ids unique when all are on one page."""
+    cls = {"ship": ShipReplacementForm, "reject": OrderReasonForm}.get(action, OrderActionForm)
+    return cls(prefix=f"r{action}", **kwargs)

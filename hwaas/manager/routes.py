@@ -7,6 +7,7 @@ from hwaas.manager import bp
 from hwaas.manager.forms import RejectForm, ReviewForm, order_action_form
 from hwaas.services import agreements as agreement_service
 from hwaas.services import manager
+from hwaas.services.orders import units_field
 from hwaas.services.paging import page_number
 from hwaas.web import STAFF, access, external_url, overdue_thresholds, refusals, render, see_other, today
 
@@ -82,7 +83,7 @@ def orders():
 
 def _order_page(order_id: int, failed: tuple[str, object] | None = None, status: int = 200):
     detail = manager.order_detail(_scope(), order_id)
-    forms = {action: order_action_form(action, formdata=None) for action, _ in detail.actions}
+    forms = {action: order_action_form(action, detail.order.lines, formdata=None) for action, _ in detail.actions}
     if failed:
         forms[failed[0]] = failed[1]
     return render("manager/order.html", status=status, detail=detail,
@@ -97,13 +98,15 @@ def order(order_id: int):
 
 @bp.route("/orders/<int:order_id>/<any(approve, reject, ship, activate, cancel):action>", methods=["POST"])
 def order_action(order_id: int, action: str):
-    form = order_action_form(action)
+    lines = manager.order_detail(_scope(), order_id).order.lines if action == "ship" else ()
+    form = order_action_form(action, lines)
     if form.validate_on_submit():
         with refusals(form) as refused:
             change = manager.change_order_status(
                 _scope(), order_id, action, form.note.data or "",
                 shipment_date=getattr(form, "shipment_date", None) and form.shipment_date.data,
-                order_url=external_url("orders.show", order_id=order_id))
+                order_url=external_url("orders.show", order_id=order_id), today=today(),
+                units={line.id: form[units_field(line.id)].data or "" for line in lines})
         if not refused:
             flash(f"Order {change.order.number} is now {change.to_label}. The partner has been notified.",
                   "success")

@@ -14,6 +14,10 @@ CATEGORIES = {
     "conference": "Conference devices",
     "classound": "CLASSOUND",
 }
+# Models with a network port, hence a MAC address recorded with the serial number.
+MAC_CATEGORIES = ("desk_phone", "conference")
+# Services, not hardware: no stock, no shipping, no agreement (DESIGN §3.4.1).
+SERVICE_CATEGORIES = ("classound",)
 
 
 class PriceTier(db.Model):

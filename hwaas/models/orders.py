@@ -75,6 +75,8 @@ class Order(db.Model):
 
     @property
     def delivery_address(self) -> str:
+        if not self.delivery_street:  # an order of CLASSOUND only: nothing to deliver
+            return "None: nothing is delivered"
         return (f"{self.delivery_recipient}, {self.delivery_street}, "
                 f"{self.delivery_postcode} {self.delivery_city}, {self.delivery_country}")
 
@@ -126,3 +128,16 @@ class OrderStatusChange(db.Model):
     @property
     def to_label(self) -> str:
         return ORDER_STATUSES[self.to_status]
+
+
+class ShippedUnit(db.Model):
+    """A unit of an order line as shipped: its serial number (and MAC where the model has one),
+    entered by the area manager at shipment; the device provisioned at activation carries them."""
+
+    __tablename__ = "shipped_units"
+
+    id: Mapped[intpk]
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    order_line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id", ondelete="CASCADE"), index=True)
+    serial: Mapped[str] = mapped_column(String(40), unique=True)
+    mac: Mapped[str] = mapped_column(String(17), default="")

@@ -40,7 +40,8 @@ def cancel(order_id: int):
     if form.validate():
         with refusals(form, {"status": "note"}) as refused:
             order = partner_orders.cancel(scope(), current_user._get_current_object(), order_id, form.note.data or "",
-                                          order_url=external_url("orders.show", order_id=order_id))
+                                          order_url=external_url("orders.show", order_id=order_id),
+                                          manager_url=external_url("manager.order", order_id=order_id))
         if not refused:
             flash(f"Order {order.number} was cancelled.", "success")
             return see_other(url_for("orders.show", order_id=order.id))

@@ -5,7 +5,6 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from fractions import Fraction
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -16,12 +15,11 @@ from hwaas.services import catalogue, overdue
 from hwaas.services.errors import CartCheckedOut, NotFound, StaleCart, ValidationFailed
 from hwaas.services.pricing import (
     SUBSCRIPTION_TERMS, TERM_LABELS, ZERO, LineQuote, band_discount, current_period, prorate, quote_line,
-    quote_total, require_subscription, require_term_match, round_half_up, term_months, tier_price,
+    cancellation_fee, quote_total, require_subscription, require_term_match, tier_price,
 )
 from hwaas.services.tenancy import PartnerScope
 
 LIVE_STATUSES = ("open", "saved")
-MINIMUM_MONTHS = 6  # a rented device is charged for at least 6 months (DESIGN §3.8)
 MAX_QUANTITY = 999
 
 
@@ -76,9 +74,11 @@ class CartQuote:
         """What the cart's devices cost if each is cancelled before it ran a single month: the
         6-month minimum (DESIGN §3.8), monthly price × 6 per device, half-up per line. The most a
         cancellation fee can be for this order, shown where the rule is stated."""
-        months = term_months(self.cart.term)
-        return sum((round_half_up(Fraction(q.line.unit_price) * q.line.quantity * MINIMUM_MONTHS / months)
-                    for q in self.lines), ZERO)
+        # The fee of cancelling each line's devices on their first day: the same computation as a
+        # cancellation's (pricing.cancellation_fee), so "at most" holds to the cent. CLASSOUND is
+        # a service, not a rented device: it has no minimum.
+        return sum((cancellation_fee(q.line.unit_price, self.cart.term, self.on, self.on, q.line.quantity).amount
+                    for q in self.lines if q.line.product.category != "classound"), ZERO)
 
 
 def quote_cart(cart: Cart, on: dt.date | None = None) -> CartQuote:
@@ -185,6 +185,10 @@ def _reprice(scope: PartnerScope, cart: Cart, today: dt.date, with_bands: bool) 
     before = quote_cart(cart) if cart.priced_on and cart.priced_on <= today else None
     discount = catalogue.partner_discount(scope.session, scope.partner_id)
     offered = {p.id: p for p in catalogue.offered_products(scope.session, cart.term, [l.product_id for l in cart.lines])}
+    if any(line.product.category == "classound" for line in cart.lines):
+        service = classound_product(scope.session, cart.term)
+        if service is not None:
+            offered[service.id] = service
     removed = []
     for line in list(cart.lines):
         product = offered.get(line.product_id)
@@ -322,6 +326,70 @@ def add_to_cart(scope: PartnerScope, *, customer_id: int, pbx_id: int, term: str
     return cart, repricing
 
 
+# --- CLASSOUND (DESIGN §3.4.1) ------------------------------------------------------------------
+
+
+def classound_product(session, term: str):
+    """The active CLASSOUND product with a price for `term`, or None."""
+    from sqlalchemy import select
+
+    from hwaas.models import Product, ProductPrice
+
+    return session.scalar(
+        select(Product).join(ProductPrice, (ProductPrice.product_id == Product.id) & (ProductPrice.term == term))
+        .where(Product.active.is_(True), Product.category == "classound").order_by(Product.id).limit(1)
+        .options(selectinload(Product.prices), selectinload(Product.bands)))
+
+
+def require_classound_orderable(scope: PartnerScope, pbx: Pbx, today: dt.date, in_cart_ok: bool = False) -> None:
+    """At most one CLASSOUND per PBX: refused for a lifetime PBX, a PBX not yet active, and one
+    whose CLASSOUND is active, ordered and not yet active, or already in its cart."""
+    from sqlalchemy import select
+
+    from hwaas.models import Order, OrderLine, PbxService, Product
+
+    require_subscription(pbx.term)
+    _require_active(pbx, today)
+    session = scope.session
+    if session.scalar(select(PbxService.id).where(PbxService.pbx_id == pbx.id, PbxService.kind == "classound",
+                                                  PbxService.status != "cancelled").limit(1)) is not None:
+        raise ValidationFailed(f"{pbx.name} already has CLASSOUND: there is one per PBX.", field="pbx_id")
+    pending = session.scalar(
+        scope.select(Order, Order.number).join(OrderLine, OrderLine.order_id == Order.id)
+        .join(Product, Product.id == OrderLine.product_id)
+        .where(Order.pbx_id == pbx.id, Order.status.in_(("awaiting_approval", "approved")),
+               Product.category == "classound").limit(1))
+    if pending is not None:
+        raise ValidationFailed(f"CLASSOUND for {pbx.name} is already ordered ({pending}); there is one per PBX.",
+                               field="pbx_id")
+    if not in_cart_ok:
+        cart = find_live_cart(scope, pbx.id, pbx.term)
+        if cart is not None and any(line.product.category == "classound" for line in cart.lines):
+            raise ValidationFailed(f"CLASSOUND for {pbx.name} is already in its cart; check it out from there.",
+                                   field="pbx_id")
+
+
+def add_classound(scope: PartnerScope, *, pbx_id: int, today: dt.date, now: dt.datetime,
+                  standing: overdue.Standing) -> Cart:
+    """Put CLASSOUND for the PBX in its cart: the PBX's term, expiring with it, prorated, one."""
+    overdue.check_writable(standing)
+    pbx = scope.get(Pbx, pbx_id)
+    require_classound_orderable(scope, pbx, today)
+    product = classound_product(scope.session, pbx.term)
+    if product is None:
+        raise ValidationFailed(f"CLASSOUND is not offered for {TERM_LABELS[pbx.term]} at the moment.",
+                               field="pbx_id")
+    cart = find_live_cart(scope, pbx.id, pbx.term) or _new_cart(scope, pbx, pbx.term, today, now)
+    if cart.priced_on != today:
+        _reprice(scope, cart, today, cart.bands_applied)
+    discount = catalogue.partner_discount(scope.session, scope.partner_id)
+    cart.lines.append(CartLine(product=product, quantity=1,
+                               unit_price=catalogue.unit_price(product, pbx.term, discount)))
+    cart.updated_at = now
+    scope.session.flush()
+    return cart
+
+
 def _new_cart(scope: PartnerScope, pbx: Pbx, term: str, today: dt.date, now: dt.datetime) -> Cart:
     cart = Cart(partner_id=scope.partner_id, customer_id=pbx.customer_id, pbx_id=pbx.id, term=term,
                 status="open", priced_on=today, created_at=now, updated_at=now)
@@ -371,6 +439,8 @@ def set_quantity(scope: PartnerScope, cart_id: int, line_id: int, quantity: int,
     if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
         raise ValidationFailed(f"Enter a quantity from 1 to {MAX_QUANTITY}, or remove the line.", field="quantity")
     require_current(cart, today)
+    if line.product.category == "classound" and quantity != 1:
+        raise ValidationFailed("CLASSOUND is one per PBX: its quantity is 1.", field="quantity")
     line.quantity = quantity
     if cart.bands_applied:  # the band depends on the quantity
         product = next(iter(catalogue.offered_products(scope.session, cart.term, [line.product_id])), None)

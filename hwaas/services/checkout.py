@@ -10,9 +10,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from hwaas.models import Address, Cart, CartLine, Customer, Order, OrderLine, Product, User
+from hwaas.models.catalogue import SERVICE_CATEGORIES
 from hwaas.services import addresses as address_book, agreements, overdue
 from hwaas.services.addresses import NewAddress  # noqa: F401  (checkout's form builds one)
-from hwaas.services.carts import LIVE_STATUSES, CartQuote, get_cart, quote_cart, require_current
+from hwaas.services.carts import (
+    LIVE_STATUSES, CartQuote, get_cart, quote_cart, require_classound_orderable, require_current,
+)
 from hwaas.services.errors import (
     AgreementMissing, DomainError, NotFound, StaleCart, ValidationFailed,
 )
@@ -21,6 +24,9 @@ from hwaas.services.pricing import require_term_match
 from hwaas.services.tenancy import PartnerScope
 
 _KEY = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+
+
+NO_ADDRESS = NewAddress(recipient="", street="", postcode="", city="", country="")
 
 
 @dataclass(frozen=True)
@@ -50,17 +56,30 @@ def require_agreement(scope: PartnerScope, customer: Customer) -> None:
 def blockers(scope: PartnerScope, cart: Cart, standing: overdue.Standing, today: dt.date) -> list[DomainError]:
     """Every reason the cart cannot be checked out now, for the review page (place_order raises the first)."""
     found: list[DomainError] = []
-    for check in (
-        lambda: overdue.check_can_order_hardware(standing),
-        lambda: require_agreement(scope, cart.customer),
-        lambda: _require_lines(cart),
-        lambda: require_current(cart, today),
-    ):
+    checks = [lambda: _require_lines(cart), lambda: require_current(cart, today)]
+    if has_hardware(cart):
+        checks[:0] = [lambda: overdue.check_can_order_hardware(standing),
+                      lambda: require_agreement(scope, cart.customer)]
+    else:
+        checks.insert(0, lambda: overdue.check_writable(standing))
+    if has_classound(cart):
+        checks.append(lambda: require_classound_orderable(scope, cart.pbx, today, in_cart_ok=True))
+    for check in checks:
         try:
             check()
         except DomainError as error:
             found.append(error)
     return found
+
+
+def has_hardware(cart: Cart) -> bool:
+    """A cart with any device needs the agreement, a delivery address and stock; one of CLASSOUND
+    only (a service, DESIGN §3.4.1) needs none of them."""
+    return any(line.product.category not in SERVICE_CATEGORIES for line in cart.lines)
+
+
+def has_classound(cart: Cart) -> bool:
+    return any(line.product.category == "classound" for line in cart.lines)
 
 
 def _require_lines(cart: Cart) -> None:
@@ -136,10 +155,16 @@ def place_order(
     if cart.status not in LIVE_STATUSES:
         return _already_ordered(scope, cart.id)
 
-    overdue.check_can_order_hardware(standing)
-    require_agreement(scope, cart.customer)
+    hardware = has_hardware(cart)
+    if hardware:
+        overdue.check_can_order_hardware(standing)
+        require_agreement(scope, cart.customer)
+    else:
+        overdue.check_writable(standing)
     _require_lines(cart)
     require_current(cart, today)
+    if has_classound(cart):
+        require_classound_orderable(scope, cart.pbx, today, in_cart_ok=True)
     require_term_match(cart.pbx.term, cart.term)
     quote = quote_cart(cart)
     if _decimal(expected_total) != quote.total:
@@ -153,7 +178,8 @@ def place_order(
         raise ValidationFailed("The order reference can be at most 80 characters.", field="reference")
     if not terms_accepted:
         raise ValidationFailed("Accept the terms to place the order.", field="accept_terms")
-    address = _delivery_address(scope, address_id, new_address, now)
+    # Nothing is delivered for CLASSOUND alone: the order carries no address.
+    address = delivery_address(scope, address_id, new_address, now) if hardware else NO_ADDRESS
 
     # The guarded status change: only one checkout moves the cart out of open/saved.
     claimed = session.execute(
@@ -173,7 +199,7 @@ def place_order(
         status="awaiting_approval", ordered_on=today, total=quote.total,
         delivery_recipient=address.recipient, delivery_street=address.street,
         delivery_postcode=address.postcode, delivery_city=address.city, delivery_country=address.country,
-        delivery_address_id=address.id,
+        delivery_address_id=address.id if hardware else None,  # services alone ship nowhere
         terms_accepted_at=now, placed_by_id=user.id, created_at=now, history=[],
     )
     session.add(order)
@@ -196,7 +222,8 @@ def place_order(
         for q in quote.lines
     ])
     order.number = order_number(order.id, today.year)
-    _reserve_stock(session, [(q.line.product_id, q.line.quantity) for q in quote.lines])
+    _reserve_stock(session, [(q.line.product_id, q.line.quantity) for q in quote.lines
+                             if q.line.product.category not in SERVICE_CATEGORIES])
     session.flush()
     return Placed(order, created=True)
 
@@ -245,9 +272,11 @@ def _locked_cart(scope: PartnerScope, cart_id: int) -> Cart:
     return cart
 
 
-def _delivery_address(scope: PartnerScope, address_id: int | None, new: NewAddress | None,
-                      now: dt.datetime) -> Address:
-    if new is not None:  # typed in: joins the book, or reuses the entry already holding it
+def delivery_address(scope: PartnerScope, address_id: int | None, new: NewAddress | None,
+                     now: dt.datetime) -> Address:
+    """The chosen entry of the address book, or one typed in: it joins the book, or reuses the
+    entry already holding it."""
+    if new is not None:
         return address_book.add_or_reuse(scope, new, now, prefix="new_")
     if address_id is None:
         raise ValidationFailed("Choose a delivery address, or add a new one.", field="address")

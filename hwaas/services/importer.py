@@ -26,6 +26,7 @@ from hwaas.models import (
     CatalogueVersion,
     Customer,
     Device,
+    DeviceCancellation,
     Invoice,
     Order,
     Partner,
@@ -35,10 +36,15 @@ from hwaas.models import (
     Product,
     ProductPrice,
     QuantityBand,
+    ReplacementItem,
+    ReplacementRequest,
+    ReplacementStatusChange,
     User,
 )
-from hwaas.models.catalogue import CATEGORIES
+from hwaas.models.catalogue import CATEGORIES, MAC_CATEGORIES
 from hwaas.models.partners import ROLES
+from hwaas.models.replacements import MAX_REPLACED_DEVICES, REPLACEMENT_REASONS
+from hwaas.models.types import utcnow
 from hwaas.services import pricing
 from hwaas.services.accounts import hash_password, revoke_sessions
 from hwaas.services.errors import ValidationFailed
@@ -50,12 +56,13 @@ SUBSCRIPTION_TERMS = pricing.SUBSCRIPTION_TERMS
 OWNERSHIPS = ("rented", "owned")
 KINDS = (
     "price_tiers", "products", "users", "partners", "addresses",
-    "customers", "pbxs", "services", "devices", "invoices",
+    "customers", "pbxs", "services", "devices", "cancellations", "replacement_requests", "invoices",
 )
 KIND_LABELS = {
     "price_tiers": "price tiers", "products": "products", "users": "users", "partners": "partners",
     "addresses": "addresses", "customers": "customers", "pbxs": "PBXs", "services": "services",
-    "devices": "devices", "invoices": "invoices",
+    "devices": "devices", "cancellations": "cancellations", "replacement_requests": "replacement requests",
+    "invoices": "invoices",
 }
 TOP_LEVEL_KEYS = ("version", "price_tiers", "products", "users", "partners", "customers", "invoices")
 MAX_QUANTITY = 10_000
@@ -257,11 +264,21 @@ class _PartnerIn:
 
 
 @dataclass
+class _ReplacementIn:
+    where: tuple[str, ...]
+    quantity: Any
+    reason: Any
+    note: Any
+
+
+@dataclass
 class _DeviceIn:
     where: tuple[str, ...]
     sku: Any
     ownership: Any
     quantity: Any
+    cancelled: Any = 0  # devices of the line with a pending cancellation
+    replacement: _ReplacementIn | None = None  # an open replacement request for some of them
 
 
 @dataclass
@@ -517,6 +534,19 @@ def _objects(fields: _Fields, key: str, name_key: str) -> Iterator[tuple[tuple[s
         yield where, record
 
 
+def _single_object(fields: _Fields, key: str) -> Iterator[tuple[tuple[str, ...], dict]]:
+    """The object under `key`, if present, with the path that names it in messages."""
+    value = fields.record.get(key, MISSING)
+    if value is MISSING:
+        return
+    where = (*fields.where, key)
+    fields.problems.register(where)
+    if not isinstance(value, dict):
+        fields.problems.add(where, f"must be an object, not {_type_name(value)}")
+        return
+    yield where, value
+
+
 def _chunks(values: Iterable, size: int = _CHUNK) -> Iterator[list]:
     values = list(values)
     for start in range(0, len(values), size):
@@ -755,17 +785,35 @@ class _Import:
                     f"(today is {self.today.isoformat()})"
                 )
         for dwhere, drec in _objects(f, "devices", "sku"):
-            df = _Fields(self.problems, dwhere, drec, ("sku", "ownership", "quantity"))
+            df = _Fields(self.problems, dwhere, drec, ("sku", "ownership", "quantity", "cancelled", "replacement"))
             device = _DeviceIn(
                 dwhere,
                 sku=df.text("sku", 40),
                 ownership=df.choice("ownership", OWNERSHIPS),
                 quantity=_default(df.integer("quantity", required=False, minimum=1, maximum=MAX_QUANTITY), 1),
+                cancelled=_default(df.integer("cancelled", required=False, minimum=0, maximum=MAX_QUANTITY), 0),
             )
+            for rwhere, rrec in _single_object(df, "replacement"):
+                rf = _Fields(self.problems, rwhere, rrec, ("quantity", "reason", "note"))
+                device.replacement = _ReplacementIn(
+                    rwhere,
+                    quantity=rf.integer("quantity", minimum=1, maximum=MAX_REPLACED_DEVICES),
+                    reason=rf.choice("reason", REPLACEMENT_REASONS),
+                    note=_default(rf.text("note", 500, required=False, allow_empty=True), ""),
+                )
+                if device.replacement.reason == "other" and _ok(device.replacement.note) \
+                        and not device.replacement.note:
+                    rf.error('a replacement with reason "other" needs a note')
             if device.ownership == "rented" and pbx.term == "lifetime":
                 df.error(
                     "rented devices (HWaaS) need a subscription PBX: a lifetime PBX can only have owned devices"
                 )
+            asked = (device.cancelled if _ok(device.cancelled) else 0) + (
+                device.replacement.quantity if device.replacement and _ok(device.replacement.quantity) else 0)
+            if asked and device.ownership == "owned":
+                df.error("only rented devices can be cancelled or replaced: this line is owned")
+            elif asked and _ok(device.quantity) and asked > device.quantity:
+                df.error(f"cancelled and replacement quantity ({asked}) exceed the line's quantity {device.quantity}")
             pbx.devices.append(device)
         return pbx
 
@@ -813,6 +861,11 @@ class _Import:
             self.db_partners.update((p.name, p) for p in s.scalars(select(Partner).where(Partner.name.in_(chunk))))
         partner_ids = [p.id for p in self.db_partners.values()]
 
+        # Partners with a user in the portal: imported requests are made in a user's name.
+        self.partners_with_users: set[int] = set()
+        for chunk in _chunks(partner_ids):
+            self.partners_with_users |= set(s.scalars(
+                select(User.partner_id).where(User.partner_id.in_(chunk)).distinct()))
         self.db_addresses: dict[tuple[int, str], Address] = {}
         for chunk in _chunks(partner_ids):
             for a in s.scalars(select(Address).where(Address.partner_id.in_(chunk)).order_by(Address.id)):
@@ -931,6 +984,8 @@ class _Import:
             db_customer = self.db_customers.get((db_partner.id, customer.name)) if db_partner else None
             for pbx in customer.pbxs:
                 self._check_pbx(pbx, db_customer, catalogue, classound)
+                if _ok(customer.partner) and any(d.cancelled or d.replacement for d in pbx.devices):
+                    self._check_requester(pbx, customer.partner)
 
         for invoice in self.invoices:
             if _ok(invoice.partner) and invoice.partner not in partner_names:
@@ -940,6 +995,20 @@ class _Import:
             if existing is not None and _ok(invoice.partner) and existing.partner.name != invoice.partner:
                 self._error(invoice.where, f"invoice {invoice.number} already exists for partner "
                                            f"{_show(existing.partner.name)}, not {_show(invoice.partner)}")
+
+    def _check_requester(self, pbx: _PbxIn, partner_name: str) -> None:
+        """Imported cancellations and replacements are requested by the partner's first user and
+        a replacement is delivered to its first address: both must exist, in the file or portal."""
+        db_partner = self.db_partners.get(partner_name)
+        if not (any(u.partner == partner_name for u in self.users)
+                or (db_partner is not None and db_partner.id in self.partners_with_users)):
+            self._error(pbx.where, f"cancelled or replaced devices need a user of partner {_show(partner_name)} "
+                                   "(in the file or the portal), in whose name they are requested")
+        if any(d.replacement for d in pbx.devices) and not (
+                any(p.name == partner_name and p.addresses for p in self.partners)
+                or (db_partner is not None and any(pid == db_partner.id for pid, _ in self.db_addresses))):
+            self._error(pbx.where, f"a replacement needs an address of partner {_show(partner_name)} "
+                                   "(in the file or the portal) to deliver to")
 
     def _check_pbx(self, pbx: _PbxIn, db_customer: Customer | None, catalogue: dict, classound: list[str]) -> None:
         existing = self.db_pbxs.get((db_customer.id, pbx.name)) if db_customer and _ok(pbx.name) else None
@@ -1004,6 +1073,8 @@ class _Import:
         self._write_pbxs()
         s.flush()
         self._write_equipment()
+        s.flush()
+        self._write_requests()
         self._write_invoices()
         s.flush()
         return self.report
@@ -1149,6 +1220,7 @@ class _Import:
         """Services and devices of the PBXs that have none yet, added in two bulk flushes."""
         classound = next((p for p in self.db_products.values() if p.category == "classound"), None)
         pbx_objs = iter(self.pbx_objs)
+        self.requested_lines: list[tuple[str, Pbx, PbxService, _DeviceIn, list[Device]]] = []
         pending_devices: list[tuple[Device, PbxService | None]] = []
         kept = 0
         for c, customer in zip(self.customers, self.customer_objs):
@@ -1169,11 +1241,15 @@ class _Import:
                         )
                         self.session.add(service)
                         self._count("services", True)
+                    line_devices = []
                     for n in range(d.quantity):
                         serial, mac = _identity(c.partner, c.name, p.name, index, d.sku, n)
                         device = Device(pbx_id=pbx.id, product_id=product.id, ownership=d.ownership, serial=serial,
-                                        mac=mac if product.category in ("desk_phone", "conference") else "")
+                                        mac=mac if product.category in MAC_CATEGORIES else "")
                         pending_devices.append((device, service))
+                        line_devices.append(device)
+                    if d.cancelled or d.replacement:
+                        self.requested_lines.append((c.partner, pbx, service, d, line_devices))
                 if p.classound and pbx.term != "lifetime":
                     self.session.add(PbxService(
                         pbx_id=pbx.id, term=pbx.term, kind="classound", product_id=classound.id, quantity=1,
@@ -1191,6 +1267,41 @@ class _Import:
                 f"{kept} PBX(s) already had devices or services in the portal: their devices and "
                 "CLASSOUND in the file were not imported again."
             )
+
+    def _write_requests(self) -> None:
+        """Pending cancellations (the line's last devices) and open replacement requests (its
+        first ones) of freshly imported devices, in the name of the partner's first user."""
+        for partner_name, pbx, service, d, devices in self.requested_lines:
+            partner = self.partners_by_name[partner_name]
+            user = self.session.scalar(select(User).where(User.partner_id == partner.id).order_by(User.id).limit(1))
+            now = utcnow()
+            if d.cancelled:
+                effective_on = pricing.expiration_date(pbx.activated_on, pbx.term, max(self.today, pbx.activated_on))
+                fee = pricing.cancellation_fee(service.unit_price, pbx.term, service.started_on, effective_on,
+                                               d.cancelled)
+                cancellation = DeviceCancellation(
+                    partner_id=partner.id, pbx_id=pbx.id, service_id=service.id, effective_on=effective_on,
+                    quantity=d.cancelled, fee=fee.amount, status="pending", requested_by_id=user.id,
+                    requested_at=now)
+                self.session.add(cancellation)
+                self.session.flush()
+                for device in devices[-d.cancelled:]:
+                    device.cancellation_id = cancellation.id
+                self.report.created["cancellations"] += 1
+            if d.replacement:
+                address = self.session.scalar(select(Address).where(Address.partner_id == partner.id)
+                                              .order_by(Address.id).limit(1))
+                r = d.replacement
+                self.session.add(ReplacementRequest(
+                    partner_id=partner.id, pbx_id=pbx.id, product_id=devices[0].product_id, reason=r.reason,
+                    note=r.note, status="requested", delivery_recipient=address.recipient,
+                    delivery_street=address.street, delivery_postcode=address.postcode,
+                    delivery_city=address.city, delivery_country=address.country, requested_by_id=user.id,
+                    requested_at=now, items=[ReplacementItem(device_id=dev.id, open=True)
+                                             for dev in devices[:r.quantity]],
+                    history=[ReplacementStatusChange(from_status=None, to_status="requested", changed_by_id=user.id,
+                                                     changed_at=now, note=r.note)]))
+                self.report.created["replacement_requests"] += 1
 
     def _tier_discount(self, partner_name: str) -> Decimal:
         tier_id = self.partners_by_name[partner_name].tier_id

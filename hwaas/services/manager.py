@@ -154,20 +154,28 @@ class OrderDetail:
     agreement: Agreement | None
     needs_agreement: bool
     actions: list[tuple[str, str]]  # (form action, button label)
+    mac_lines: frozenset[int] = frozenset()  # order lines whose model has a MAC address (Ship form)
 
 
 def order_detail(scope: ManagerScope, order_id: int) -> OrderDetail:
     order = scope.get(Order, order_id, selectinload(Order.lines), selectinload(Order.history),
                       joinedload(Order.customer).joinedload(Customer.partner))
-    allowed = orders.allowed_transitions(order.status if order.history else None)
+    allowed = orders.allowed_transitions(order.status if order.history else None, orders.needs_shipping(order))
     actions = [(action, orders.ACTIONS[to]) for action, to in ACTIONS.items() if to in allowed]
+    from hwaas.models import Product
+    from hwaas.models.catalogue import MAC_CATEGORIES
+
+    with_mac = set(scope.session.scalars(select(Product.id).where(
+        Product.id.in_([line.product_id for line in order.lines]), Product.category.in_(MAC_CATEGORIES))))
     return OrderDetail(order, agreements.latest(scope.session, order.customer_id),
-                       agreements.order_needs_agreement(order), actions)
+                       agreements.order_needs_agreement(order), actions,
+                       frozenset(line.id for line in order.lines if line.product_id in with_mac))
 
 
 def change_order_status(
     scope: ManagerScope, order_id: int, action: str, note: str = "", shipment_date: dt.date | None = None,
-    order_url: str | None = None, now: dt.datetime | None = None,
+    order_url: str | None = None, now: dt.datetime | None = None, units: dict[int, str] | None = None,
+    today: dt.date | None = None,
 ):
     """Move an order through the status machine on the manager's behalf, and mail the partner."""
     session = scope.session
@@ -183,7 +191,7 @@ def change_order_status(
     if to_status == "approved":
         agreements.require_approved_for(session, order)
     if to_status == "shipped":
-        change = orders.ship(session, order, scope.user, shipment_date, note)
+        change = orders.ship(session, order, scope.user, shipment_date, note, units=units or {}, today=today)
     else:
         change = orders.record_status(session, order, to_status, scope.user, note)
     orders.notify_status(session, order, change, order_url, now)

@@ -1,5 +1,6 @@
 """The order status machine (DESIGN §3.8): legal transitions only, each one written to history."""
 import datetime as dt
+from collections.abc import Mapping
 
 from sqlalchemy.orm import Session
 
@@ -30,8 +31,38 @@ ACTIONS = {
 }
 
 
-def allowed_transitions(status: str | None) -> tuple[str, ...]:
-    return TRANSITIONS.get(status, ())
+def allowed_transitions(status: str | None, ships: bool = True) -> tuple[str, ...]:
+    """The moves from `status`; an order with nothing to ship (only CLASSOUND, DESIGN §3.4.1)
+    goes from Approved straight to Active."""
+    allowed = TRANSITIONS.get(status, ())
+    if not ships:
+        allowed = tuple("active" if to == "shipped" else to for to in allowed)
+    return allowed
+
+
+def needs_shipping(order: Order) -> bool:
+    """An order with any device ships; one of services only (CLASSOUND) does not."""
+    from sqlalchemy import select
+
+    from hwaas.models import Product
+    from hwaas.models.catalogue import SERVICE_CATEGORIES
+
+    session = Session.object_session(order)
+    categories = session.scalars(
+        select(Product.category).where(Product.id.in_([line.product_id for line in order.lines]))).all()
+    return not categories or any(c not in SERVICE_CATEGORIES for c in categories)
+
+
+def require_transition(order: Order, to_status: str) -> str | None:
+    """The order's status (None when new) if the machine allows `to_status` from it; else refuse."""
+    from_status = order.status if order.history else None  # an order without history is new
+    ships = from_status != "approved" or needs_shipping(order)
+    if to_status not in allowed_transitions(from_status, ships):
+        was = ORDER_STATUSES.get(from_status, "new") if from_status else "new"
+        raise InvalidTransition(
+            f"An order that is {was} cannot become {ORDER_STATUSES.get(to_status, to_status)}.", field="status"
+        )
+    return from_status
 
 
 def record_status(
@@ -41,12 +72,7 @@ def record_status(
 
     The change and its history row are flushed together: one commit makes both or neither.
     """
-    from_status = order.status if order.history else None  # an order without history is new
-    if to_status not in allowed_transitions(from_status):
-        was = ORDER_STATUSES.get(from_status, "new") if from_status else "new"
-        raise InvalidTransition(
-            f"An order that is {was} cannot become {ORDER_STATUSES.get(to_status, to_status)}.", field="status"
-        )
+    from_status = require_transition(order, to_status)
     change = OrderStatusChange(
         from_status=from_status, to_status=to_status, changed_by_id=by.id, note=note.strip()[:500],
         changed_at=at or utcnow(),
@@ -58,13 +84,44 @@ def record_status(
     return change
 
 
-def ship(session: Session, order: Order, by: User, shipment_date: dt.date, note: str = "") -> OrderStatusChange:
+def units_field(line_id: int) -> str:
+    """The Ship form's field for one order line's serial numbers."""
+    return f"serials_{line_id}"
+
+
+def ship(
+    session: Session, order: Order, by: User, shipment_date: dt.date, note: str = "", *,
+    units: Mapping[int, str], today: dt.date | None,
+) -> OrderStatusChange:
+    """Ship the order on `shipment_date` (not in the future, not before the order date) with a
+    serial number, and a MAC where the model has one, for every unit: `units` maps each order
+    line's id to its text, one unit a line. The devices provisioned at activation carry them."""
+    from hwaas.models import Product, ShippedUnit
+    from hwaas.services import serials
+
+    require_transition(order, "shipped")
     if shipment_date is None:
         raise ValidationFailed("Enter the shipment date.", field="shipment_date")
     if shipment_date < order.ordered_on:
         raise ValidationFailed("The shipment date cannot be before the order date.", field="shipment_date")
+    if today is None:
+        raise TypeError("today is required to ship: the shipment date may not be in the future")
+    if shipment_date > today:
+        raise ValidationFailed("The shipment date cannot be in the future.", field="shipment_date")
+    parsed, fields = [], {}
+    for line in order.lines:
+        product = session.get(Product, line.product_id)
+        field = units_field(line.id)
+        line_units = serials.parse_units(units.get(line.id, ""), line.quantity,
+                                         serials.model_has_mac(product.category), line.name, field)
+        parsed += [(line, unit) for unit in line_units]
+        fields.update((unit.serial, field) for unit in line_units)
+    serials.require_unique(session, [unit for _, unit in parsed], fields)
     change = record_status(session, order, "shipped", by, note)
     order.shipment_date = shipment_date
+    session.add_all(ShippedUnit(order_id=order.id, order_line_id=line.id, serial=unit.serial, mac=unit.mac)
+                    for line, unit in parsed)
+    session.flush()
     return change
 
 
@@ -79,36 +136,54 @@ def _on_transition(session: Session, order: Order, to_status: str, at: dt.dateti
 
 
 def provision(session: Session, order: Order) -> list:
-    """An active order puts its devices on the PBX: one HWaaS service per line, with the PBX's
-    term, started on the order date and expiring with the PBX (DESIGN §3.2), and one rented
-    Device per unit. Idempotent: an order already provisioned is left alone."""
+    """An active order puts its services on the PBX: one service per line, with the PBX's term,
+    started on the order date and expiring with the PBX (DESIGN §3.2); an HWaaS line brings one
+    rented Device per unit, with the serial and MAC entered at shipment; CLASSOUND brings none.
+    Idempotent: an order already provisioned is left alone."""
     from sqlalchemy import select
 
-    from hwaas.models import Device, PbxService
+    from hwaas.models import Device, PbxService, Product, ShippedUnit
+    from hwaas.models.catalogue import SERVICE_CATEGORIES
 
     if session.scalar(select(PbxService.id).where(PbxService.order_id == order.id).limit(1)) is not None:
         return []
+    shipped: dict[int, list] = {}
+    for unit in session.scalars(select(ShippedUnit).where(ShippedUnit.order_id == order.id)
+                                .order_by(ShippedUnit.id)):
+        shipped.setdefault(unit.order_line_id, []).append(unit)
     services = []
     for line in order.lines:
+        category = session.get(Product, line.product_id).category
+        kind = "classound" if category in SERVICE_CATEGORIES else "hwaas"
         service = PbxService(
-            pbx_id=order.pbx_id, term=order.term, kind="hwaas", product_id=line.product_id,
+            pbx_id=order.pbx_id, term=order.term, kind=kind, product_id=line.product_id,
             quantity=line.quantity, unit_price=line.unit_price, started_on=order.ordered_on,
             status="active", order_id=order.id,
         )
         session.add(service)
-        for _ in range(line.quantity):
-            session.add(Device(pbx_id=order.pbx_id, product_id=line.product_id, ownership="rented", service=service))
+        if kind == "hwaas":
+            units = shipped.get(line.id, [])
+            for i in range(line.quantity):
+                unit = units[i] if i < len(units) else None
+                session.add(Device(pbx_id=order.pbx_id, product_id=line.product_id, ownership="rented",
+                                   service=service, serial=unit.serial if unit else "",
+                                   mac=unit.mac if unit else ""))
         services.append(service)
     return services
 
 
 def release_stock(session: Session, order: Order) -> None:
     """A rejected or cancelled order gives back the stock its checkout reserved."""
-    from sqlalchemy import update
+    from sqlalchemy import select, update
 
     from hwaas.models import Product
 
-    for product_id, quantity in sorted((line.product_id, line.quantity) for line in order.lines):
+    from hwaas.models.catalogue import SERVICE_CATEGORIES
+
+    categories = dict(session.execute(select(Product.id, Product.category)
+                                      .where(Product.id.in_([line.product_id for line in order.lines]))).all())
+    for product_id, quantity in sorted((line.product_id, line.quantity) for line in order.lines
+                                       if categories.get(line.product_id) not in SERVICE_CATEGORIES):
         session.execute(
             update(Product).where(Product.id == product_id).values(stock=Product.stock + quantity)
             .execution_options(synchronize_session=False)

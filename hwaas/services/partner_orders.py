@@ -55,13 +55,19 @@ def partner_actions(order: Order) -> list[tuple[str, str]]:
     return [(to, orders.ACTIONS[to]) for to in PARTNER_TRANSITIONS if to in allowed]
 
 
-def cancel(scope: PartnerScope, user: User, order_id: int, note: str = "", order_url: str | None = None) -> Order:
+def cancel(scope: PartnerScope, user: User, order_id: int, note: str = "", order_url: str | None = None,
+           manager_url: str | None = None) -> Order:
     """The partner cancels their order while it is Awaiting approval or Approved (DESIGN §3.8);
-    like every status change, it is mailed to the partner."""
+    like every status change, it is mailed to the partner, and to its area manager."""
+    from hwaas.models import Partner
+    from hwaas.services.device_mails import order_cancelled_by_partner
+
     order = get_order(scope, order_id)
     if "cancelled" not in orders.allowed_transitions(order.status):
         raise InvalidTransition(
             f"This order is {ORDER_STATUSES[order.status]} and can no longer be cancelled.", field="status")
     change = orders.record_status(scope.session, order, "cancelled", user, note or "Cancelled by the partner.")
     orders.notify_status(scope.session, order, change, order_url)
+    order_cancelled_by_partner(scope.session, order, scope.session.get(Partner, scope.partner_id), change,
+                               manager_url, change.changed_at)
     return order

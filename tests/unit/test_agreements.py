@@ -13,6 +13,7 @@ from hwaas.services import agreements, manager, overdue
 from hwaas.services.errors import (AgreementMissing, InvalidTransition, NotFound, ReadOnlyAccount,
                                    ValidationFailed)
 from hwaas.services.tenancy import PartnerScope
+from tests.ordering import serials_for
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
@@ -166,7 +167,8 @@ def test_an_order_is_approved_only_after_the_agreement(session, world, make):
     with pytest.raises(ValidationFailed) as error:
         manager.change_order_status(scope, order.id, "ship")
     assert error.value.field == "shipment_date"
-    manager.change_order_status(scope, order.id, "ship", shipment_date=dt.date(2026, 9, 3))
+    manager.change_order_status(scope, order.id, "ship", shipment_date=dt.date(2026, 9, 3),
+                                units=serials_for(session, order), today=dt.date(2026, 9, 3))
     manager.change_order_status(scope, order.id, "activate")
     assert [(c.from_status, c.to_status) for c in order.history] == [
         (None, "awaiting_approval"), ("awaiting_approval", "approved"), ("approved", "shipped"), ("shipped", "active")]

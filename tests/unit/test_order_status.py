@@ -12,7 +12,7 @@ from hwaas.services import carts, orders, partner_orders
 from hwaas.services.checkout import place_order
 from hwaas.services.errors import InvalidTransition, ValidationFailed
 from hwaas.services.tenancy import PartnerScope
-from tests.ordering import GOOD, TODAY, acme
+from tests.ordering import GOOD, TODAY, acme, serials_for
 
 
 @pytest.fixture
@@ -53,7 +53,8 @@ def test_the_machine_allows_exactly_the_moves_of_the_design(status, allowed):
 
 def test_every_move_writes_who_when_from_and_to(session, order, manager):
     orders.record_status(session, order, "approved", manager, note="Agreement approved.")
-    orders.ship(session, order, manager, TODAY + dt.timedelta(days=2))
+    orders.ship(session, order, manager, TODAY + dt.timedelta(days=2), units=serials_for(session, order),
+                today=TODAY + dt.timedelta(days=2))
     orders.record_status(session, order, "active", manager)
     assert path(order) == [(None, "awaiting_approval"), ("awaiting_approval", "approved"),
                            ("approved", "shipped"), ("shipped", "active")]
@@ -89,7 +90,8 @@ def test_the_change_and_its_history_row_are_one_transaction(session, order, mana
 def test_shipping_needs_a_date_not_before_the_order(session, order, manager):
     orders.record_status(session, order, "approved", manager)
     with pytest.raises(ValidationFailed):
-        orders.ship(session, order, manager, TODAY - dt.timedelta(days=1))
+        orders.ship(session, order, manager, TODAY - dt.timedelta(days=1), units=serials_for(session, order),
+                    today=TODAY)
     assert order.status == "approved"
 
 
@@ -106,7 +108,7 @@ def test_rejecting_or_cancelling_gives_the_reserved_stock_back(session, world, o
 def test_an_active_order_puts_rented_devices_on_the_pbx_with_its_term(session, world, order, manager):
     for to in ("approved", "shipped", "active"):
         if to == "shipped":
-            orders.ship(session, order, manager, TODAY)
+            orders.ship(session, order, manager, TODAY, units=serials_for(session, order), today=TODAY)
         else:
             orders.record_status(session, order, to, manager)
     services = session.scalars(select(m.PbxService).where(m.PbxService.order_id == order.id)).all()
@@ -136,7 +138,7 @@ def test_the_partner_may_cancel_while_awaiting_approval(session, world, order):
 
 def test_the_partner_cannot_cancel_a_shipped_order(session, world, order, manager):
     orders.record_status(session, order, "approved", manager)
-    orders.ship(session, order, manager, TODAY)
+    orders.ship(session, order, manager, TODAY, units=serials_for(session, order), today=TODAY)
     assert partner_orders.partner_actions(order) == []
     with pytest.raises(InvalidTransition):
         partner_orders.cancel(PartnerScope(session, world.partner.id), world.user, order.id)
@@ -150,3 +152,13 @@ def test_the_order_list_filters_by_status_and_stays_within_the_partner(session, 
     orders.record_status(session, order, "approved", manager)
     assert [o.id for o in partner_orders.list_orders(scope, "approved", 1, 20).items] == [order.id]
     assert other.id not in [o.id for o in partner_orders.list_orders(scope, None, 1, 20).items]
+
+
+def test_a_partner_cancelling_their_order_is_mailed_to_the_area_manager(session, make, world, order):
+    area_manager = make.staff(role="area_manager", email="anna@vendor.example")
+    world.partner.area_manager_id = area_manager.id
+    session.flush()
+    partner_orders.cancel(PartnerScope(session, world.partner.id), world.user, order.id, "Ordered twice.")
+    [mail] = session.scalars(select(m.OutboxMail).where(m.OutboxMail.to == "anna@vendor.example")).all()
+    assert mail.subject == f"Order {order.number} cancelled by Demo Partner: Acme Srl"
+    assert "was Awaiting approval" in mail.body and "Ordered twice." in mail.body

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from hwaas.models import OutboxMail
 from tests.helpers import csrf_token, login, post_form
+from tests.ordering import serials_for
 
 
 @pytest.fixture
@@ -149,7 +150,10 @@ def test_approve_the_agreement_then_the_order_through_to_active(app, client, ses
     assert bad.status_code == 422 and "Enter the shipment date." in bad.text
     early = post_form(client, f"{url}/ship", {"ship-shipment_date": "2026-08-01"}, page_url=url)
     assert early.status_code == 422 and "cannot be before the order date" in early.text
-    assert post_form(client, f"{url}/ship", {"ship-shipment_date": "2026-09-03", "ship-note": "DHL 123"},
+    units = {f"ship-serials_{line_id}": text for line_id, text in serials_for(session, order).items()}
+    missing = post_form(client, f"{url}/ship", {"ship-shipment_date": "2026-09-03"}, page_url=url)
+    assert missing.status_code == 422 and "serial number" in missing.text
+    assert post_form(client, f"{url}/ship", {"ship-shipment_date": "2026-09-03", "ship-note": "DHL 123", **units},
                      page_url=url).status_code == 303
     assert post_form(client, f"{url}/activate", {}, page_url=url).status_code == 303
     page = client.get(url)

@@ -5,6 +5,7 @@ import pytest
 
 from hwaas.services import orders
 from tests.helpers import csrf_token, login
+from tests.ordering import serials_for
 
 HX = {"HX-Request": "true"}
 
@@ -74,7 +75,8 @@ def test_the_status_filter_is_a_get_form_and_its_htmx_swap_gets_the_fragment(sig
 def test_the_order_page_shows_lines_and_the_status_history(signed_in, placed, session, make):
     manager = make.staff(name="Anna Manager")
     orders.record_status(session, placed, "approved", manager, note="Agreement approved.")
-    orders.ship(session, placed, manager, dt.date(2026, 11, 30))
+    orders.ship(session, placed, manager, dt.date(2026, 11, 30), units=serials_for(session, placed),
+                today=dt.date(2026, 11, 30))
     session.commit()
     page = signed_in.get(f"/orders/{placed.id}").text
     assert f"Order {placed.number}" in page
@@ -117,7 +119,8 @@ def test_a_cancellation_by_the_partner_is_mailed_like_every_status_change(signed
 def test_a_shipped_order_cannot_be_cancelled(signed_in, placed, session, make):
     manager = make.staff()
     orders.record_status(session, placed, "approved", manager)
-    orders.ship(session, placed, manager, dt.date(2026, 11, 30))
+    orders.ship(session, placed, manager, dt.date(2026, 11, 30), units=serials_for(session, placed),
+                today=dt.date(2026, 11, 30))
     session.commit()
     page = signed_in.get(f"/orders/{placed.id}").text
     assert "Cancel order" not in page

@@ -18,6 +18,72 @@
 
   document.addEventListener("DOMContentLoaded", function () { focusMarked(document); });
 
+  // The ⋯ menus: without JS a plain list of links; with it, a disclosure button that shows and
+  // hides the list (aria-expanded), closes on Escape (focus back on the button) or a click outside.
+  function setUpMenus(root) {
+    var menus = (root || document).querySelectorAll("[data-menu]");
+    Array.prototype.forEach.call(menus, function (menu) {
+      if (menu.hasAttribute("data-menu-ready")) { return; }
+      menu.setAttribute("data-menu-ready", "");
+      var button = menu.querySelector("[data-menu-button]");
+      var list = menu.querySelector("[data-menu-list]");
+      if (!button || !list) { return; }
+      button.hidden = false;
+      list.hidden = true;
+      var close = function (focusButton) {
+        list.hidden = true;
+        button.setAttribute("aria-expanded", "false");
+        if (focusButton) { button.focus(); }
+      };
+      button.addEventListener("click", function () {
+        var open = button.getAttribute("aria-expanded") === "true";
+        if (open) { close(false); return; }
+        list.hidden = false;
+        button.setAttribute("aria-expanded", "true");
+        var first = list.querySelector("a");
+        if (first) { first.focus(); }
+      });
+      menu.addEventListener("keydown", function (event) {
+        if (event.key === "Escape" && button.getAttribute("aria-expanded") === "true") {
+          event.preventDefault();
+          close(true);
+        }
+      });
+      document.addEventListener("click", function (event) {
+        if (!menu.contains(event.target) && button.getAttribute("aria-expanded") === "true") { close(false); }
+      });
+    });
+  }
+
+  // A swapped-in <dialog data-modal> opens as a modal (focus inside, Escape closes); closing it
+  // gives focus back to the control that opened it.
+  var dialogOpener = null;
+  document.addEventListener("htmx:beforeRequest", function (event) { dialogOpener = event.detail.elt; });
+  function openDialogs(root) {
+    var dialogs = (root || document).querySelectorAll("dialog[data-modal]");
+    Array.prototype.forEach.call(dialogs, function (dialog) {
+      if (dialog.open || typeof dialog.showModal !== "function") { return; }
+      var opener = dialogOpener;
+      dialog.addEventListener("close", function () {
+        dialog.remove();
+        if (opener && opener.isConnected) { opener.focus(); }
+      });
+      Array.prototype.forEach.call(dialog.querySelectorAll("[data-dialog-close]"), function (el) {
+        el.addEventListener("click", function (event) { event.preventDefault(); dialog.close(); });
+      });
+      dialog.showModal();
+      var heading = dialog.querySelector("h2");
+      if (heading) { heading.setAttribute("tabindex", "-1"); heading.focus(); }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { setUpMenus(document); });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    setUpMenus(event.detail.elt.parentNode || document);
+    openDialogs(event.detail.elt.parentNode || document);
+  });
+
+
   document.addEventListener("htmx:beforeRequest", function (event) {
     var target = event.detail.target;
     if (target) { target.setAttribute("aria-busy", "true"); }

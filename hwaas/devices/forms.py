@@ -1,0 +1,50 @@
+"""Devices forms: choosing devices, Replace, Cancel, Withdraw, Order CLASSOUND."""
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectMultipleField, TextAreaField
+from wtforms.validators import DataRequired, Length
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from hwaas.cart.forms import DeliveryAddressForm
+from hwaas.domain_forms import NoControlCharacters
+from hwaas.models.replacements import REPLACEMENT_REASONS
+
+
+class DeviceChoice(SelectMultipleField):
+    """Checkboxes of devices. Any id is accepted here: the service says which are the PBX's
+    (another partner's device is not found, a 404, as everywhere)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def __init__(self, label="Devices", **kwargs):
+        super().__init__(label, coerce=str, validate_choice=False, **kwargs)
+
+
+class ChooseForm(FlaskForm):
+    """The device choice as a GET query (?devices=1&devices=2): no CSRF, nothing changes."""
+
+    class Meta:
+        csrf = False
+
+    devices = DeviceChoice()
+
+
+class ReplaceForm(DeliveryAddressForm):
+    devices = DeviceChoice("Devices to replace")
+    reason = RadioField("Reason", choices=list(REPLACEMENT_REASONS.items()),
+                        validators=[DataRequired("Choose the reason: Faulty, Damaged or Other.")])
+    note = TextAreaField("What is wrong (required for Other)",
+                         validators=[Length(max=500), NoControlCharacters(True)])
+
+
+class CancelForm(FlaskForm):
+    devices = DeviceChoice("Devices to cancel")
+
+
+class WithdrawForm(FlaskForm):
+    pass
+
+
+class ClassoundForm(FlaskForm):
+    pbx_id = RadioField("PBX", coerce=str, validate_choice=True,
+                        validators=[DataRequired("Choose the PBX to add CLASSOUND to.")])
