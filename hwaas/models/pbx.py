@@ -7,8 +7,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hwaas.extensions import db
 from hwaas.models.catalogue import Product
-from hwaas.models.partners import Customer
-from hwaas.models.types import SUBSCRIPTION_TERMS, TERMS, intpk, money, str200, term_check, timestamp
+from hwaas.models.partners import Customer, User
+from hwaas.models.types import (
+    SUBSCRIPTION_TERMS, TERMS, UTCDateTime, intpk, money, str200, term_check, timestamp,
+)
 
 
 class Pbx(db.Model):
@@ -76,12 +78,21 @@ class PbxService(db.Model):
         return self.unit_price * self.quantity
 
 
+DEVICE_STATUSES = ("active", "returned")
+
+
 class Device(db.Model):
-    """A physical device on a PBX, rented (an HWaaS service) or owned by the customer."""
+    """A physical device on a PBX, rented (an HWaaS service) or owned by the customer.
+
+    `status` is 'active' while it is on the PBX and 'returned' once it has ended (cancelled or
+    replaced) and is to be, or has been, sent back. "Replacement requested" and "Cancellation
+    pending" are not statuses of their own: they follow from an open request.
+    """
 
     __tablename__ = "devices"
     __table_args__ = (
         CheckConstraint("ownership IN ('rented', 'owned')", name="ownership_valid"),
+        CheckConstraint("status IN ('active', 'returned')", name="status_valid"),
         CheckConstraint("ownership = 'owned' OR service_id IS NOT NULL", name="rented_has_service"),
         Index("ix_devices_pbx_id_product_id", "pbx_id", "product_id"),
     )
@@ -93,8 +104,52 @@ class Device(db.Model):
     service_id: Mapped[int | None] = mapped_column(ForeignKey("pbx_services.id"), index=True)
     serial: Mapped[str] = mapped_column(String(40), default="")
     mac: Mapped[str] = mapped_column(String(17), default="")
+    status: Mapped[str] = mapped_column(String(12), default="active", server_default="active")
+    # The cancellation that ends (or, once effective, ended) this device; cleared on withdrawal.
+    cancellation_id: Mapped[int | None] = mapped_column(ForeignKey("device_cancellations.id"), index=True)
     created_at: Mapped[timestamp]
 
     pbx: Mapped[Pbx] = relationship(back_populates="devices")
     product: Mapped[Product] = relationship()
     service: Mapped[PbxService | None] = relationship()
+    cancellation: Mapped["DeviceCancellation | None"] = relationship(back_populates="devices")
+
+
+CANCELLATION_STATUSES = {"pending": "Pending", "withdrawn": "Withdrawn", "effective": "Effective"}
+
+
+class DeviceCancellation(db.Model):
+    """Devices of one service cancelled by a partner (DESIGN §3.8): they stop renewing on the
+    PBX's next expiration date (`effective_on`) and are to be returned; `fee` is the minimum
+    rental fee computed at confirmation (`pricing.cancellation_fee`)."""
+
+    __tablename__ = "device_cancellations"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'withdrawn', 'effective')", name="status_valid"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("fee >= 0", name="fee_not_negative"),
+        CheckConstraint("(status = 'withdrawn') = (withdrawn_at IS NOT NULL)", name="withdrawn_at_set"),
+        # The renewal job reads pending cancellations by date.
+        Index("ix_device_cancellations_status_effective_on", "status", "effective_on"),
+    )
+
+    id: Mapped[intpk]
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), index=True)
+    pbx_id: Mapped[int] = mapped_column(ForeignKey("pbxs.id"), index=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("pbx_services.id"), index=True)
+    effective_on: Mapped[dt.date]
+    quantity: Mapped[int]
+    fee: Mapped[money]
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[timestamp]
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    pbx: Mapped[Pbx] = relationship()
+    service: Mapped[PbxService] = relationship()
+    requested_by: Mapped[User] = relationship()
+    devices: Mapped[list[Device]] = relationship(back_populates="cancellation", order_by="Device.id")
+
+    @property
+    def status_label(self) -> str:
+        return CANCELLATION_STATUSES[self.status]

@@ -192,6 +192,70 @@ def quote_total(quotes: Iterable[LineQuote]) -> Decimal:
     return sum((q.amount for q in quotes), ZERO).quantize(CENT)
 
 
+# --- recurring revenue and cancellation fees (DESIGN §3.4, §3.8) ------------------------------
+
+MINIMUM_RENTAL_MONTHS = 6  # a rented device is charged for at least six months
+
+
+def monthly_recurring(unit_price: Decimal, quantity: int, term: str) -> Decimal:
+    """MRR of a service: unit price × quantity ÷ months in its term, half-up to the cent (§3.4)."""
+    unit_price = _money(unit_price, "unit_price")
+    _check_count(quantity, "quantity")
+    return round_half_up(Fraction(unit_price) * quantity / term_months(term))
+
+
+def whole_months(start: dt.date, end: dt.date) -> int:
+    """The largest k with add_months(start, k) <= end: whole months run from `start` to `end`."""
+    _check_date(start, "start")
+    _check_date(end, "end")
+    if end < start:
+        raise ValueError(f"{end.isoformat()} is before {start.isoformat()}")
+    k = (end.year - start.year) * 12 + (end.month - start.month)
+    while k > 0 and add_months(start, k) > end:  # clamping moves a date at most one month back
+        k -= 1
+    return k
+
+
+@dataclass(frozen=True)
+class FeeComputation:
+    """The minimum-rental fee of a cancellation, with the figures that make it up.
+
+    `amount` = `monthly_price` × `months_due` × `devices` exactly: the monthly price is rounded
+    half-up to the cent first, so the computation a partner is shown
+    ("2 × 4 months × €3.05 = €24.40") always adds up to what is charged.
+    """
+
+    unit_price: Decimal  # price of one device for one full term
+    term: str
+    started_on: dt.date
+    effective_on: dt.date
+    devices: int
+    run_months: int  # whole months from started_on to effective_on
+    months_due: int  # max(0, 6 − run_months)
+    monthly_price: Decimal  # unit_price ÷ months in the term, half-up to the cent
+    amount: Decimal  # >= 0, in cents
+
+
+def cancellation_fee(
+    unit_price: Decimal, term: str, started_on: dt.date, effective_on: dt.date, devices: int
+) -> FeeComputation:
+    """The fee for cancelling `devices` rented devices of a service started on `started_on`, the
+    cancellation taking effect on `effective_on`: a rented device is charged for at least six
+    months (DESIGN §3.8)."""
+    unit_price = _money(unit_price, "unit_price")
+    if unit_price < 0:
+        raise ValueError("unit_price cannot be negative")
+    _check_count(devices, "devices")
+    run = whole_months(started_on, effective_on)
+    months_due = max(0, MINIMUM_RENTAL_MONTHS - run)
+    monthly_price = round_half_up(Fraction(unit_price) / term_months(term))
+    return FeeComputation(
+        unit_price=unit_price, term=term, started_on=started_on, effective_on=effective_on,
+        devices=devices, run_months=run, months_due=months_due, monthly_price=monthly_price,
+        amount=(monthly_price * months_due * devices).quantize(CENT),
+    )
+
+
 # --- term rules (DESIGN §3.1, §3.2) ----------------------------------------------------------
 
 
@@ -233,6 +297,13 @@ def _money(value: object, name: str) -> Decimal:
     if not value.is_finite():
         raise ValueError(f"{name} must be a finite amount, not {value}")
     return value
+
+
+def _check_count(value: object, name: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int")
+    if value < 0:
+        raise ValueError(f"{name} cannot be negative")
 
 
 def _percent(value: object, name: str) -> Decimal:

@@ -1,7 +1,7 @@
 """charges and job runs: what each service costs, and the days the renewal job has done
 
 Revision ID: b5e2c7d9a614
-Revises: a8d1e5f0c372
+Revises: d5e1c0a9f4b2
 Create Date: 2026-11-30 12:40:00
 
 """
@@ -13,7 +13,7 @@ import hwaas.models.types
 
 # revision identifiers, used by Alembic.
 revision = 'b5e2c7d9a614'
-down_revision = 'a8d1e5f0c372'
+down_revision = 'd5e1c0a9f4b2'
 branch_labels = None
 depends_on = None
 
