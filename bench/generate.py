@@ -35,6 +35,7 @@ PASSWORD = "bench-password-2026"
 BIG_SHARE = 0.10
 CART_LINES = 20  # the saved cart the Cart page shows
 PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://hwaas:hwaas@127.0.0.1/hwaas")
+DB_PREFIX = os.environ.get("BENCH_DB_PREFIX", "hwaas_bench")  # the databases made: <prefix>_s, <prefix>_l
 
 
 @dataclass(frozen=True)
@@ -79,9 +80,9 @@ EXTRA_MODELS = {  # synthetic models beside the demo catalogue, so that 20-line 
 
 def database_url(db: str, size: str) -> str:
     if db == "sqlite":
-        return f"sqlite:///{OUT / f'hwaas_bench_{size.lower()}.sqlite'}"
+        return f"sqlite:///{OUT / f'{DB_PREFIX}_{size.lower()}.sqlite'}"
     base = sa.make_url(PG_ADMIN_URL)
-    return base.set(database=f"hwaas_bench_{size.lower()}").render_as_string(hide_password=False)
+    return base.set(database=f"{DB_PREFIX}_{size.lower()}").render_as_string(hide_password=False)
 
 
 def fresh_database(url: str) -> None:

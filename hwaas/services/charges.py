@@ -21,8 +21,8 @@ from decimal import Decimal
 from fractions import Fraction
 
 from sqlalchemy import (
-    Date, Integer, Numeric, String, and_, column, exists, extract, func, literal, or_, select, type_coerce,
-    update, values,
+    Date, Integer, Numeric, String, and_, column, exists, extract, func, literal, or_, select, text, type_coerce,
+    update,
 )
 from sqlalchemy.orm import Session, selectinload
 
@@ -80,13 +80,35 @@ def renewal_calendar(days: Iterable[dt.date]) -> list[Anchor]:
     return anchors
 
 
-def _calendar_cte(days: Iterable[dt.date]):
+def _calendar_cte(session: Session, days: Iterable[dt.date]):
     rows = [(a.day, a.term, a.anchor_day, a.month, a.year_mod, a.period_end) for a in renewal_calendar(days)]
-    return values(
-        column("day", Date), column("term", String(12)), column("anchor_day", Integer),
-        column("month", Integer), column("year_mod", Integer), column("period_end", Date),
-        name="renewal_calendar",
-    ).data(rows).cte("renewal_calendar")
+    return _rows_table(session, "renewal_calendar", (
+        ("day", Date), ("term", String(12)), ("anchor_day", Integer), ("month", Integer), ("year_mod", Integer),
+        ("period_end", Date)), rows)
+
+
+def _sql_literal(value, postgresql: bool) -> str:
+    if value is None:
+        return "CAST(NULL AS INTEGER)"
+    if isinstance(value, dt.date):
+        return f"DATE '{value.isoformat()}'" if postgresql else f"'{value.isoformat()}'"
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    raise TypeError(f"no SQL literal for {type(value).__name__}")
+
+
+def _rows_table(session: Session, name: str, columns, rows):
+    """A table of `rows` written into the statement as a VALUES list of literals (dates, numbers,
+    terms: made here, never user input). Bound parameters would cost a compilation of thousands of
+    them on every run; the literals cost a string join."""
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    listed = ", ".join(
+        "(" + ", ".join(_sql_literal(v, postgresql) for v in row) + ")" for row in rows)
+    named = ", ".join(f"column{i} AS {c}" for i, (c, _) in enumerate(columns, start=1))
+    return (text(f"SELECT {named} FROM (VALUES {listed}) AS {name}_rows")
+            .columns(*(column(c, type_) for c, type_ in columns)).subquery(name))
 
 
 # --- the tier prices in force -----------------------------------------------------------------
@@ -124,28 +146,26 @@ def renewal_prices(session: Session, tier_ids: Iterable[int] | None = None) -> l
     return rows
 
 
-def _prices_cte(prices: Sequence[RenewalPrice]):
+def _prices_cte(session: Session, prices: Sequence[RenewalPrice]):
     rows = [(p.product_id, p.term, p.tier_id, p.min_quantity, p.max_quantity, p.price) for p in prices]
     if not rows:  # VALUES needs a row: one that matches no product
         rows = [(0, "monthly", 0, 0, 0, ZERO)]
-    return values(
-        column("product_id", Integer), column("term", String(12)), column("tier_id", Integer),
-        column("min_quantity", Integer), column("max_quantity", Integer), column("price", Numeric(12, 2)),
-        name="renewal_prices",
-    ).data(rows).cte("renewal_prices")
+    return _rows_table(session, "renewal_prices", (
+        ("product_id", Integer), ("term", String(12)), ("tier_id", Integer), ("min_quantity", Integer),
+        ("max_quantity", Integer), ("price", Numeric(12, 2))), rows)
 
 
 # --- what renews (one statement for the job and the forecast) ---------------------------------
 
 
-def _renewals(days: Iterable[dt.date], prices: Sequence[RenewalPrice], *where):
+def _renewals(session: Session, days: Iterable[dt.date], prices: Sequence[RenewalPrice], *where):
     """SELECT one row per service renewing on one of `days`: the service's PBX starts a period
     that day, the service is under contract (active or suspended), started before that day, and
     no charge already pays for that day; the quantity is what pending cancellations effective by
     then leave of it; the price is today's tier price for that quantity (the service's own price
     when its product has none for the term any more)."""
-    cal = _calendar_cte(days)
-    price = _prices_cte(prices)
+    cal = _calendar_cte(session, days)
+    price = _prices_cte(session, prices)
     activated = Pbx.activated_on
     ending = (
         select(func.coalesce(func.sum(DeviceCancellation.quantity), 0))
@@ -267,7 +287,7 @@ def renew_day(session: Session, day: dt.date, service_ids: Iterable[int] | None 
     only = [PbxService.id.in_(service_ids)] if service_ids is not None else []
     if prices is None:
         prices = renewal_prices(session)
-    rows = _renewals([day], prices, *only).order_by(PbxService.id)
+    rows = _renewals(session, [day], prices, *only).order_by(PbxService.id)
     inserted = session.execute(
         _insert_new(session, Charge).from_select(_CHARGE_COLUMNS, rows).returning(Charge.amount)).scalars().all()
     result.renewed, result.renewed_amount = len(inserted), sum(inserted, ZERO)
@@ -419,7 +439,7 @@ def forecast(session: Session, days: Iterable[dt.date], *, partner_id: int | Non
         where.append(Pbx.customer_id == customer_id)
     if pbx_ids is not None:
         where.append(Pbx.id.in_(list(pbx_ids)))
-    rows = _renewals(days, renewal_prices(session, tier_ids), *where).subquery()
+    rows = _renewals(session, days, renewal_prices(session, tier_ids), *where).subquery()
     stmt = select(rows).order_by(rows.c.period_start, rows.c.pbx_id, rows.c.service_id)
     return [
         Renewal(day=r.period_start, partner_id=r.partner_id, customer_id=r.customer_id, pbx_id=r.pbx_id,
@@ -481,7 +501,7 @@ def mrr_on(session: Session, days: Iterable[dt.date], group_by=None, *where) -> 
     days = sorted(set(days))
     if not days:
         return {}
-    cal = values(column("day", Date), name="mrr_days").data([(d,) for d in days]).cte("mrr_days")
+    cal = _rows_table(session, "mrr_days", (("day", Date),), [(d,) for d in days])
     keys = [group_by] if group_by is not None else []
     stmt = (
         select(cal.c.day, *keys, Charge.term, Charge.unit_price, Charge.quantity, func.count())
