@@ -2,7 +2,10 @@
 import os
 from pathlib import Path
 
+from urllib.parse import urlsplit
+
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from hwaas.config import CONFIGS, Config, database_url, instance_secret_key
 from hwaas.extensions import csrf, db, htmx, login_manager, migrate
@@ -18,7 +21,9 @@ def create_app(config: type[Config] | str | None = None, **overrides) -> Flask:
         config = CONFIGS[config]
     app.config.from_object(config)
     app.config.update(overrides)
-    _configure_database_and_secret(app, production=issubclass(config, CONFIGS["production"]))
+    production = issubclass(config, CONFIGS["production"])
+    _configure_database_and_secret(app, production)
+    _configure_proxies_and_hosts(app, production)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
@@ -37,7 +42,23 @@ def create_app(config: type[Config] | str | None = None, **overrides) -> Flask:
     from hwaas.cli import register_commands
 
     register_commands(app)
+    web.check_access_declared(app)
     return app
+
+
+def _configure_proxies_and_hosts(app: Flask, production: bool) -> None:
+    """Links in mails come from HWAAS_BASE_URL; production also refuses requests for other hosts
+    (TRUSTED_HOSTS) and trusts X-Forwarded-* only from the configured number of proxies."""
+    base = app.config.get("HWAAS_BASE_URL") or ""
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
+        raise RuntimeError("HWAAS_BASE_URL must be where users reach hwaas, scheme://host[:port] "
+                           f"(e.g. https://hwaas.example.com), not {base!r}.")
+    if production and not app.config.get("TRUSTED_HOSTS"):
+        app.config["TRUSTED_HOSTS"] = [parts.hostname]
+    proxies = app.config.get("HWAAS_PROXY_COUNT") or 0
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
 
 def _configure_database_and_secret(app: Flask, production: bool) -> None:

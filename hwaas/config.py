@@ -73,12 +73,23 @@ class Config:
     # "Today" for the whole app; tests and demos may pin it (YYYY-MM-DD).
     HWAAS_TODAY = os.environ.get("HWAAS_TODAY")
 
+    # Where users reach hwaas (scheme://host[:port]): the links in mails and documents are built
+    # from it, never from a request's Host header. Required in production.
+    HWAAS_BASE_URL = os.environ.get("HWAAS_BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '5000')}")
+    # Proxies in front of hwaas that set X-Forwarded-For/-Proto (werkzeug ProxyFix): 0 when
+    # clients connect directly. Sign-in throttling counts the client address they report.
+    HWAAS_PROXY_COUNT = int(os.environ.get("HWAAS_PROXY_COUNT", 0))
+    # Host names a request may carry (Flask's TRUSTED_HOSTS); in production, from
+    # HWAAS_TRUSTED_HOSTS or else the host of HWAAS_BASE_URL.
+    TRUSTED_HOSTS = os.environ.get("HWAAS_TRUSTED_HOSTS", "").split() or None
+
 
 class DevelopmentConfig(Config):
     pass
 
 
 class ProductionConfig(Config):
+    HWAAS_BASE_URL = os.environ.get("HWAAS_BASE_URL")
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-session"  # only ever set over https, by this host, for the whole site
     REMEMBER_COOKIE_SECURE = True

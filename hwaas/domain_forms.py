@@ -1,16 +1,28 @@
-"""Showing a service's DomainError on the form that caused it (STYLE rule 5)."""
-from flask_wtf import FlaskForm
+"""What every form shares: record ids and text as users may type them (STYLE rule 5's inputs)."""
+from wtforms.validators import ValidationError
 
-from hwaas.services.errors import DomainError
+MAX_RECORD_ID = 2**31 - 1  # ids are INTEGER columns on every database
 
 
-def show_error(form: FlaskForm, error: DomainError) -> None:
-    """Put the error next to its field, or at the top of the form when it names no field of it."""
-    field = form._fields.get(error.field) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
+def record_id(value) -> int | None:
+    """A record id typed or posted by a user: ASCII digits naming an id the databases can hold;
+    anything else (Unicode digits like "²", 400 digits, a sign, blanks) is None, never an error."""
+    text = value.strip() if isinstance(value, str) else ""
+    if not (text.isascii() and text.isdecimal()) or len(text) > 10:
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_RECORD_ID else None
+
+
+def coerce_record_id(value) -> int:
+    """`coerce=` for a select or radio of record ids: a bad value is the field's error, not a 500."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
     else:
-        form.form_errors.append(error.message)
+        number = record_id(value)
+    if number is None or not 0 < number <= MAX_RECORD_ID:
+        raise ValueError("Choose one of the options.")
+    return number
 
 
 class NoControlCharacters:
@@ -22,8 +34,10 @@ class NoControlCharacters:
         self.message = message or "Remove the control characters from this field; use letters, digits and punctuation."
 
     def __call__(self, form, field):
-        from wtforms.validators import ValidationError
-
         value = field.data if isinstance(field.data, str) else ""
-        if any((ord(c) < 32 or 127 <= ord(c) < 160) and c not in self.allowed for c in value):
+        if has_control_characters(value, self.allowed):
             raise ValidationError(self.message)
+
+
+def has_control_characters(value: str, allowed=frozenset()) -> bool:
+    return any((ord(c) < 32 or 127 <= ord(c) < 160) and c not in allowed for c in value)

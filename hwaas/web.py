@@ -1,18 +1,25 @@
-"""Web-layer plumbing shared by every blueprint: today, scoping, partial-or-full rendering,
-the request transaction, error pages, security headers and the signed-in user's standing."""
+"""The web layer every blueprint stands on, one way per thing (docs/decisions.md, "Web layer"):
+each blueprint's access declaration, the overdue read-only gate, the mapper from a service's
+DomainError to its form, the request transaction, htmx-aware redirects and sign-in prompts,
+error pages, and the signed-in user's standing."""
 import datetime as dt
-import functools
 import logging
 import time
 import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_htmx import make_response as htmx_response
 from flask_login import current_user, logout_user
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
+from werkzeug.routing import IntegerConverter
 
 from hwaas.extensions import db, htmx, login_manager
 from hwaas.services import accounts, invoices, overdue
-from hwaas.services.errors import NotFound
+from hwaas.services.errors import DomainError, NotFound
+from hwaas.services.manager import ManagerScope
 from hwaas.services.tenancy import PartnerScope
 
 log = logging.getLogger("hwaas")
@@ -25,12 +32,17 @@ def today() -> dt.date:
 
 
 def scope() -> PartnerScope:
-    """The signed-in partner's scope; staff have none here."""
-    if not current_user.is_authenticated or current_user.partner_id is None:
-        abort(404)
+    """The signed-in partner's scope (their blueprint's access declaration let only partners in)."""
     if "scope" not in g:
         g.scope = PartnerScope(db.session, current_user.partner_id)
     return g.scope
+
+
+def reader_scope():
+    """The records the signed-in user may read: their partner's, or the partners they manage."""
+    if current_user.is_partner:
+        return scope()
+    return ManagerScope(db.session, current_user)
 
 
 def keep_changes() -> None:
@@ -39,19 +51,124 @@ def keep_changes() -> None:
     g.keep_changes = True
 
 
-def role_required(*roles: str):
-    def decorator(view):
-        @functools.wraps(view)
-        def wrapped(*args, **kwargs):
-            if not current_user.is_authenticated:
-                return login_manager.unauthorized()
-            if current_user.role not in roles:
-                abort(404)
-            return view(*args, **kwargs)
+# --- access: one declaration per blueprint -----------------------------------------------------
 
-        return wrapped
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+STAFF = ("area_manager", "admin")
 
-    return decorator
+
+@dataclass(frozen=True)
+class Access:
+    """Who may use a blueprint's routes. `public`: anyone; otherwise a signed-in user whose role
+    is in `roles` (any role when empty). A user of another role gets a 404: a page that is not
+    theirs does not exist for them (docs/decisions.md)."""
+
+    roles: tuple[str, ...] = ()
+    public: bool = False
+
+    def allows(self, user) -> bool:
+        return self.public or (user.is_authenticated and (not self.roles or user.role in self.roles))
+
+
+def access(bp: Blueprint, *roles: str, public: bool = False) -> Access:
+    """The blueprint's one access declaration, at the top of its routes.py:
+    `access(bp, "partner")`, `access(bp, *STAFF)`, `access(bp)` (any signed-in user) or
+    `access(bp, public=True)`. create_app refuses to start with a blueprint that has none."""
+    rule = Access(tuple(roles), public)
+    bp.access = rule
+
+    @bp.before_request
+    def _check_access():
+        if rule.public:
+            return None
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if not rule.allows(current_user):
+            abort(404)
+        return None
+
+    return rule
+
+
+def open_while_read_only(view):
+    """Mark a view that a partner whose portal is read-only (overdue ladder) may still post to."""
+    view.open_while_read_only = True
+    return view
+
+
+def _read_only_gate():
+    """The overdue ladder's read-only rung, for every unsafe request of a partner, in one place;
+    the services keep their own checks as a backstop."""
+    if request.method not in UNSAFE_METHODS or request.endpoint is None:
+        return None
+    view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, "open_while_read_only", False):
+        return None
+    standing = current_standing()
+    if standing is None or not standing.read_only:
+        return None
+    return _error_page(
+        403, "The portal is read-only",
+        f"An invoice is {standing.days_overdue} days overdue, so nothing can be changed until it is paid. "
+        "Account balance shows what is due and how to pay it.",
+        link=("billing.balance", "Go to Account balance"))
+
+
+# --- services' refusals on forms ----------------------------------------------------------------
+
+
+class Refusal:
+    """What `refusals()` caught: falsy while the block ran through, the error once it did not."""
+
+    error: DomainError | None = None
+
+    def __bool__(self) -> bool:
+        return self.error is not None
+
+    @property
+    def message(self) -> str:
+        return self.error.message if self.error else ""
+
+
+def show_error(form, error: DomainError, fields: dict[str, str | None] | None = None) -> None:
+    """Put a business error next to its field (renamed through `fields` when the service's name
+    differs from the form's), or in the form's summary when the form has no such field."""
+    name = (fields or {}).get(error.field, error.field)
+    field = form._fields.get(name) if name else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+@contextmanager
+def refusals(form=None, fields: dict[str, str | None] | None = None):
+    """The one mapper from a service's DomainError to the page: the block's changes are rolled
+    back (so the page shown again reads what is stored), the error lands on `form` (if given) and
+    the view answers 422 with the form. NotFound is not a DomainError: it passes through to the
+    404 handler.
+
+        with refusals(form) as refused:
+            order = partner_orders.cancel(...)
+        if refused:
+            return page(form), 422
+    """
+    outcome = Refusal()
+    try:
+        yield outcome
+    except DomainError as error:
+        db.session.rollback()
+        outcome.error = error
+        if form is not None:
+            show_error(form, error, fields)
+
+
+def failed(form) -> int:
+    """The status of a page showing `form`: 422 once it carries errors, else 200."""
+    return 422 if form is not None and form.errors else 200
+
+
+# --- responses ----------------------------------------------------------------------------------
 
 
 def is_partial_request() -> bool:
@@ -60,12 +177,49 @@ def is_partial_request() -> bool:
     return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
-def render(page: str, partial: str, status: int = 200, **context):
+def render(page: str, partial: str | None = None, status: int = 200, **context):
     """Render the full page or just the htmx target's partial, and say that it varies."""
-    body = render_template(partial if is_partial_request() else page, **context)
+    body = render_template(partial if partial and is_partial_request() else page, **context)
     response = current_app.make_response((body, status))
     response.vary.add("HX-Request")
     return response
+
+
+def see_other(location: str):
+    """Redirect after a POST: a 303 for a browser, HX-Redirect for an htmx request (whose XHR would
+    otherwise follow the 303 itself and swap a whole page into a small target)."""
+    if htmx and not htmx.boosted:
+        return htmx_response(("", 204), redirect=location)
+    return redirect(location, code=303)
+
+
+def _page_to_return_to() -> str | None:
+    """Where to send a user back after signing in again: the page they were on. A GET is that
+    page; an htmx request names it in HX-Current-URL; a plain form post in its Referer. Only
+    paths on this site; a POST-only URL never (it would answer 405)."""
+    if request.method == "GET" and not htmx:
+        return request.full_path.rstrip("?")
+    candidate = htmx.current_url if htmx else request.referrer
+    if not candidate:
+        return None
+    parts = urlsplit(candidate)
+    if parts.netloc and parts.netloc != request.host:
+        return None
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute URL for a mail or a document, from configuration (HWAAS_BASE_URL), never from
+    the request's Host header: a forged Host must not put another site's links in our mails."""
+    return current_app.config["HWAAS_BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
+def sign_in_again():
+    """Send a signed-out user to the sign-in page, to come back to the page they were on."""
+    target = url_for("auth.login", next=_page_to_return_to())
+    if htmx:
+        return htmx_response(("", 204), redirect=target)
+    return redirect(target, code=303 if request.method in UNSAFE_METHODS else 302)
 
 
 def overdue_thresholds() -> overdue.Thresholds:
@@ -96,7 +250,16 @@ def current_standing() -> overdue.Standing | None:
     return g.standing
 
 
+class RecordId(IntegerConverter):
+    """`<int:…>` in every route: a record id, so at most the largest INTEGER the databases store;
+    a longer one is a 404 like any id that names nothing (never an overflow and a 500)."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
 def init_app(app: Flask) -> None:
+    app.url_map.converters["int"] = RecordId
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
@@ -109,6 +272,11 @@ def init_app(app: Flask) -> None:
             return None
         g.oldest_open_due = signed_in.oldest_open_due
         return signed_in.user
+
+    @login_manager.unauthorized_handler
+    def _unauthorized():
+        flash(login_manager.login_message, login_manager.login_message_category)
+        return sign_in_again()
 
     @app.before_request
     def _request_id():
@@ -134,22 +302,21 @@ def init_app(app: Flask) -> None:
                   + (f"{current_app.config['SESSION_ABSOLUTE_HOURS']} hours. " if too_long else
                      f"{current_app.config['SESSION_IDLE_MINUTES']} minutes without activity. ")
                   + "Sign in again to continue.", "info")
-            target = url_for("auth.login", next=request.full_path if request.method == "GET" else None)
-            if htmx:
-                response = current_app.make_response(("", 204))
-                response.headers["HX-Redirect"] = target
-                return response
-            return redirect(target, code=303)
-        if now - seen_at > 30 or request.endpoint == "auth.keepalive":
+            return sign_in_again()
+        if now - seen_at > 30 or request.endpoint == "account.keepalive":
             session["_seen_at"] = now
         if session.get("must_enrol_totp") and request.endpoint not in (
-                "account.two_factor", "auth.logout", "auth.keepalive"):
-            return redirect(url_for("account.two_factor"), code=303)
+                "account.two_factor", "account.logout", "account.keepalive"):
+            return see_other(url_for("account.two_factor"))
         return None
+
+    app.before_request(_read_only_gate)
 
     @app.after_request
     def _commit(response):
-        # One transaction per request: services flush, this commits what a successful request did.
+        # The one place a request's transaction ends: services flush, this commits what a
+        # successful request did and rolls back the rest (refusals() has already rolled back
+        # the refused part, so the form could be shown again from what is stored).
         if response.status_code < 400 or g.get("keep_changes"):
             db.session.commit()
         else:
@@ -164,6 +331,9 @@ def init_app(app: Flask) -> None:
     def _http_error(error: HTTPException):
         if error.code in (301, 302, 303, 307, 308):
             return error
+        if isinstance(error, SecurityError):  # a Host outside TRUSTED_HOSTS: no URL can be built for it
+            return current_app.response_class("Bad request: this host is not served here.", 400,
+                                              mimetype="text/plain")
         titles = {
             400: ("Bad request", "The request could not be understood. Go back and try again."),
             403: ("Not allowed", "You cannot do this."),
@@ -196,5 +366,15 @@ def init_app(app: Flask) -> None:
     security.init_app(app)
 
 
-def _error_page(code: int, title: str, text: str):
-    return render_template("error.html", code=code, title=title, text=text), code
+def check_access_declared(app: Flask) -> None:
+    """Every blueprint says who may use it (`access(bp, …)`); one that does not is a start-up
+    error, not a page open to anyone."""
+    missing = sorted(name for name, bp in app.blueprints.items() if not isinstance(getattr(bp, "access", None), Access))
+    if missing:
+        raise RuntimeError(f"blueprints without an access declaration (hwaas.web.access): {', '.join(missing)}")
+
+
+def _error_page(code: int, title: str, text: str, link: tuple[str, str] | None = None):
+    """An error as a page; an htmx request gets the same page, which app.js shows as a message
+    (the error's text is marked data-error-message) instead of swapping it in."""
+    return render_template("error.html", code=code, title=title, text=text, link=link), code

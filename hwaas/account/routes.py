@@ -1,38 +1,35 @@
-from flask import flash, redirect, render_template, session, url_for
-from flask_login import current_user, login_required, login_user
+"""The signed-in user's own account: password, second factor, signing out, staying signed in.
+Open while the portal is read-only (overdue ladder): a partner can always secure their account
+and sign out."""
+from flask import flash, render_template, session, url_for
+from flask_login import current_user, login_user, logout_user
 
 from hwaas.account import bp
-from hwaas.auth.forms import ChangePasswordForm, DisableTwoFactorForm, EnableTwoFactorForm, PartnerSecurityForm
-from hwaas.extensions import db
+from hwaas.auth.forms import ChangePasswordForm, DisableTwoFactorForm, EnableTwoFactorForm
+from hwaas.services import accounts, security_settings, totp
 from hwaas.models.types import utcnow
-from hwaas.services import security_settings, totp
-from hwaas.services.errors import ValidationFailed
-from hwaas.web import role_required
+from hwaas.web import access, failed, open_while_read_only, refusals, see_other
 
-
-def _form_error(form, error: ValidationFailed):
-    getattr(form, error.field or "code").errors.append(error.message)
+access(bp)
 
 
 @bp.route("/account", methods=["GET", "POST"])
-@login_required
+@open_while_read_only
 def index():
     user = current_user._get_current_object()
     form = ChangePasswordForm(user)
     if form.validate_on_submit():
-        try:
+        with refusals(form) as refused:
             security_settings.change_password(user, form.current_password.data, form.new_password.data)
-        except ValidationFailed as error:
-            _form_error(form, error)
-        else:
+        if not refused:
             login_user(user)  # this session carries the new session version; the others end
             flash("Your password is changed. Other sessions were signed out.", "success")
-            return redirect(url_for("account.index"), code=303)
-    return render_template("account/index.html", form=form), 422 if form.errors else 200
+            return see_other(url_for("account.index"))
+    return render_template("account/index.html", form=form), failed(form)
 
 
 @bp.route("/account/two-factor", methods=["GET", "POST"])
-@login_required
+@open_while_read_only
 def two_factor():
     user = current_user._get_current_object()
     if user.totp_secret:
@@ -42,51 +39,47 @@ def two_factor():
     session["totp_setup_secret"] = secret
     form = EnableTwoFactorForm()
     if form.validate_on_submit():
-        try:
+        with refusals(form, {None: "code"}) as refused:
             security_settings.enable_two_factor(user, secret, form.code.data, utcnow())
-        except ValidationFailed as error:
-            _form_error(form, error)
-        else:
+        if not refused:
             session.pop("totp_setup_secret", None)
             session.pop("must_enrol_totp", None)
             login_user(user)
             flash("Two-step sign-in is on. You will be asked for a code from your app when you sign in.", "success")
-            return redirect(url_for("account.index"), code=303)
+            return see_other(url_for("account.index"))
     uri = totp.provisioning_uri(secret, user.email)
     return render_template("account/two_factor_setup.html", form=form, secret=secret,
-                           qr=totp.qr_svg(uri)), 422 if form.errors else 200
+                           qr=totp.qr_svg(uri)), failed(form)
 
 
 @bp.route("/account/two-factor/off", methods=["POST"])
-@login_required
+@open_while_read_only
 def two_factor_off():
     user = current_user._get_current_object()
     form = DisableTwoFactorForm()
     if form.validate_on_submit():
-        try:
+        with refusals(form) as refused:
             security_settings.disable_two_factor(user, form.password.data)
-        except ValidationFailed as error:
-            _form_error(form, error)
-        else:
+        if not refused:
             login_user(user)
             flash("Two-step sign-in is off.", "success")
-            return redirect(url_for("account.index"), code=303)
+            return see_other(url_for("account.index"))
     return render_template("account/two_factor_on.html", form=form, required=totp.required_for(user)), 422
 
 
-@bp.route("/admin/partners")
-@role_required("admin")
-def admin_partners():
-    return render_template("account/admin_partners.html", partners=security_settings.partners(db.session),
-                           form=PartnerSecurityForm())
+@bp.route("/logout", methods=["POST"])
+@open_while_read_only
+def logout():
+    accounts.revoke_sessions(current_user._get_current_object())
+    logout_user()
+    session.clear()
+    flash("You are signed out.", "info")
+    return see_other(url_for("auth.login"))
 
 
-@bp.route("/admin/partners/<int:partner_id>/two-factor", methods=["POST"])
-@role_required("admin")
-def admin_partner_two_factor(partner_id: int):
-    form = PartnerSecurityForm()
-    if form.validate_on_submit():
-        partner = security_settings.set_two_factor_required(db.session, partner_id, form.totp_required.data)
-        flash(f"{partner.name}: a second factor is {'now required' if partner.totp_required else 'optional'}.",
-              "success")
-    return redirect(url_for("account.admin_partners"), code=303)
+@bp.route("/session/keepalive", methods=["POST"])
+@open_while_read_only
+def keepalive():
+    """Called by the session-timeout warning's "Stay signed in" button; the request itself
+    refreshes the idle timer."""
+    return "", 204

@@ -1,17 +1,17 @@
-from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+"""Agreements: each customer's HWaaS agreement, prefilled to download, signed to upload."""
+from flask import flash, render_template, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
+
+from flask_login import current_user
 
 from hwaas.agreements import bp
 from hwaas.agreements.forms import UploadForm
-from hwaas.domain_forms import show_error
 from hwaas.downloads import attachment
-from hwaas.extensions import db
 from hwaas.models import Customer
 from hwaas.services import agreements
-from hwaas.services.errors import DomainError
-from hwaas.services.manager import ManagerScope
-from hwaas.web import current_standing, scope, today
+from hwaas.web import access, current_standing, external_url, failed, refusals, scope, see_other, today
+
+access(bp, "partner")
 
 TOO_LARGE = ("The file is larger than 10 MB, so it was not uploaded. Scan it at a lower resolution, "
              "or save it as a PDF, and upload it again.")
@@ -27,43 +27,36 @@ def _show(customer_id: int, form: UploadForm, status: int = 200):
 
 
 @bp.route("/agreements")
-@login_required
 def index():
     return render_template("agreements/index.html", agreements=agreements.overview(scope()))
 
 
 @bp.route("/customers/<int:customer_id>/agreement")
-@login_required
 def show(customer_id: int):
     return _show(customer_id, UploadForm(formdata=None))
 
 
 @bp.route("/customers/<int:customer_id>/agreement.pdf")
-@login_required
 def prefilled(customer_id: int):
     doc = agreements.prefilled_pdf(scope(), customer_id, today())
     return attachment(doc.data, doc.content_type, doc.filename)
 
 
 @bp.route("/customers/<int:customer_id>/agreement", methods=["POST"])
-@login_required
 def upload(customer_id: int):
     form = UploadForm()
-    if not form.validate_on_submit():
-        return _show(customer_id, form, 422)
-    try:
-        agreement = agreements.upload(
-            scope(), customer_id, current_user, form.file.data.filename,
-            form.file.data.read(agreements.MAX_BYTES + 1), standing=current_standing(),
-            review_url=url_for("manager.agreements", _external=True),
-        )
-    except DomainError as error:
-        db.session.rollback()
-        show_error(form, error)
-        return _show(customer_id, form, 422)
-    flash(f"The signed agreement of {agreement.customer.name} is uploaded. Your area manager has been "
-          "notified and will review it.", "success")
-    return redirect(url_for("agreements.show", customer_id=customer_id), code=303)
+    if form.validate_on_submit():
+        with refusals(form) as refused:
+            agreement = agreements.upload(
+                scope(), customer_id, current_user, form.file.data.filename,
+                form.file.data.read(agreements.MAX_BYTES + 1), standing=current_standing(),
+                review_url=external_url("manager.agreements"),
+            )
+        if not refused:
+            flash(f"The signed agreement of {agreement.customer.name} is uploaded. Your area manager has been "
+                  "notified and will review it.", "success")
+            return see_other(url_for("agreements.show", customer_id=customer_id))
+    return _show(customer_id, form, failed(form))
 
 
 @bp.errorhandler(RequestEntityTooLarge)
@@ -76,15 +69,3 @@ def _too_large(error):
     form = UploadForm(formdata=None)
     form.file.errors = [TOO_LARGE]
     return _show(customer_id, form, 413)
-
-
-@bp.route("/agreements/<int:agreement_id>/file")
-@login_required
-def signed_file(agreement_id: int):
-    """The signed file, as an attachment: to its partner, its area manager and administrators only."""
-    if current_user.is_partner:
-        visible = [scope().partner_id]
-    else:
-        visible = ManagerScope(db.session, current_user).partner_ids()
-    agreement = agreements.file_for(db.session, agreement_id, visible)
-    return attachment(agreement.data, agreement.content_type, agreements.download_name(agreement))

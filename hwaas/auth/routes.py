@@ -1,15 +1,18 @@
 import time
 from urllib.parse import urlsplit
 
+"""Signing in: the password step, the second-factor step and the session they start."""
 from flask import current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user
 
 from hwaas.auth import bp
 from hwaas.auth.forms import CodeForm, LoginForm
 from hwaas.extensions import db
 from hwaas.models.types import utcnow
 from hwaas.services import accounts, throttle, totp
-from hwaas.web import keep_changes
+from hwaas.web import access, keep_changes
+
+access(bp, public=True)
 
 PENDING_SECONDS = 300  # the second step must follow the first within five minutes
 
@@ -106,21 +109,3 @@ def login_code():
         keep_changes()
         form.code.errors.append("That code is not right or was already used. Enter the code your app shows now.")
     return render_template("auth/code.html", form=form), 422 if form.errors else 200
-
-
-@bp.route("/logout", methods=["POST"])
-@login_required
-def logout():
-    accounts.revoke_sessions(current_user._get_current_object())
-    logout_user()
-    session.clear()
-    flash("You are signed out.", "info")
-    return redirect(url_for("auth.login"), code=303)
-
-
-@bp.route("/session/keepalive", methods=["POST"])
-@login_required
-def keepalive():
-    """Called by the session-timeout warning's "Stay signed in" button; the request itself
-    refreshes the idle timer."""
-    return "", 204

@@ -1,13 +1,14 @@
+"""Account balance: the partner's invoices and where they stand on the overdue ladder."""
 from flask import current_app, render_template
-from flask_login import login_required
 
 from hwaas.billing import bp
 from hwaas.services import billing
-from hwaas.web import current_standing, scope, today
+from hwaas.web import access, current_standing, scope, today
+
+access(bp, "partner")
 
 
 @bp.route("/account-balance")
-@login_required
 def balance():
     config = current_app.config
     return render_template(

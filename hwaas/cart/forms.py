@@ -1,21 +1,11 @@
-"""Cart and checkout forms, and the one way a DomainError lands on a form."""
+"""The checkout form: reference, delivery address, terms."""
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from hwaas.services.checkout import NewAddress
-from hwaas.services.errors import DomainError
 
 NEW_ADDRESS = "new"
-
-
-def attach_error(form, error: DomainError, fields: dict[str, str] | None = None) -> None:
-    """Show a business error next to its field when the form has it, else in the summary."""
-    name = (fields or {}).get(error.field, error.field)
-    if name and name in form._fields:
-        form[name].errors = [*form[name].errors, error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 class CheckoutForm(FlaskForm):
@@ -55,6 +45,3 @@ class CheckoutForm(FlaskForm):
                           postcode=self.new_postcode.data or "", city=self.new_city.data or "",
                           country=(self.new_country.data or "").upper(), label=self.new_label.data or "")
 
-    def address_id(self) -> int | None:
-        data = self.address.data
-        return int(data) if data and data.isdigit() else None

@@ -1,18 +1,18 @@
 """Cart views: parse the form, call one service, choose the response (fragment, page or 303)."""
 import uuid
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, render_template, request, url_for
 from flask_login import current_user
 
 from hwaas.cart import bp
-from hwaas.cart.forms import NEW_ADDRESS, CheckoutForm, attach_error
-from hwaas.extensions import htmx
+from hwaas.cart.forms import NEW_ADDRESS, CheckoutForm
+from hwaas.domain_forms import record_id
 from hwaas.models.types import utcnow
 from hwaas.services import carts, checkout
-from hwaas.services.errors import DomainError, NotFound, StaleCart
-from hwaas.web import current_standing, is_partial_request, render, role_required, scope, today
+from hwaas.services.errors import StaleCart
+from hwaas.web import access, current_standing, failed, is_partial_request, refusals, render, scope, see_other, today
 
-partners_only = role_required("partner")
+access(bp, "partner")
 
 
 def cart_context(cart, problems=None, line_errors=None, message=None):
@@ -36,16 +36,18 @@ def _after_change(cart_id: int, message: str):
     if is_partial_request():
         return _cart_response(cart_id, message=message)
     flash(message, "success")
-    return redirect(url_for("cart.show", cart_id=cart_id), code=303)
+    return see_other(url_for("cart.show", cart_id=cart_id))
 
 
-def _refused(cart_id: int, error: DomainError, anchor: str = "cart", line_id: int | None = None):
-    line_errors = {line_id: error.message} if line_id else {}
-    return _cart_response(cart_id, status=422, problems=[(anchor, error.message)], line_errors=line_errors)
+def _refused(cart_id: int, refused, anchor: str = "cart", line_id: int | None = None):
+    """The cart again with the service's refusal: in the summary, and next to its line if any."""
+    if isinstance(refused.error, StaleCart):
+        anchor = "stale"  # the inputs are not shown on a stale cart: point at Reopen
+    line_errors = {line_id: refused.message} if line_id and anchor != "stale" else {}
+    return _cart_response(cart_id, status=422, problems=[(anchor, refused.message)], line_errors=line_errors)
 
 
 @bp.get("/")
-@partners_only
 def index():
     quotes = carts.live_carts(scope())
     return render_template(
@@ -56,96 +58,74 @@ def index():
 
 
 @bp.get("/<int:cart_id>")
-@partners_only
 def show(cart_id: int):
     return _cart_response(cart_id)
 
 
 @bp.post("/<int:cart_id>/lines/<int:line_id>")
-@partners_only
 def update_line(cart_id: int, line_id: int):
     raw = request.form.get("quantity", "").strip()
-    quantity = int(raw) if raw.isdigit() else -1
-    try:
+    quantity = int(raw) if raw.isascii() and raw.isdecimal() and len(raw) <= 6 else -1
+    with refusals() as refused:
         cart = carts.set_quantity(scope(), cart_id, line_id, quantity, today=today(), now=utcnow(),
                                   standing=current_standing())
-    except NotFound:
-        raise
-    except StaleCart as error:  # the inputs are not shown on a stale cart: point at Reopen
-        return _refused(cart_id, error, anchor="stale")
-    except DomainError as error:
-        return _refused(cart_id, error, anchor=f"qty-{line_id}", line_id=line_id)
+    if refused:
+        return _refused(cart_id, refused, anchor=f"qty-{line_id}", line_id=line_id)
     line = next(l for l in cart.lines if l.id == line_id)
     return _after_change(cart_id, f"{line.product.name}: quantity {line.quantity}.")
 
 
 @bp.post("/<int:cart_id>/lines/<int:line_id>/remove")
-@partners_only
 def remove_line(cart_id: int, line_id: int):
-    try:
+    with refusals() as refused:
         _, name = carts.remove_line(scope(), cart_id, line_id, today=today(), now=utcnow(),
                                     standing=current_standing())
-    except NotFound:
-        raise
-    except DomainError as error:
-        return _refused(cart_id, error)
+    if refused:
+        return _refused(cart_id, refused)
     return _after_change(cart_id, f"{name} was removed from the cart.")
 
 
 @bp.post("/<int:cart_id>/save")
-@partners_only
 def save(cart_id: int):
-    try:
+    with refusals() as refused:
         cart = carts.save(scope(), cart_id, now=utcnow(), standing=current_standing())
-    except NotFound:
-        raise
-    except DomainError as error:
-        return _refused(cart_id, error)
+    if refused:
+        return _refused(cart_id, refused)
     flash(f"Cart saved: {cart.customer.name} · {cart.pbx.name}. It is listed under Saved carts.", "success")
-    return redirect(url_for("cart.index", _anchor="saved-carts"), code=303)
+    return see_other(url_for("cart.index", _anchor="saved-carts"))
 
 
 @bp.post("/<int:cart_id>/recalculate")
-@partners_only
 def recalculate(cart_id: int):
-    try:
+    with refusals() as refused:
         _, repricing = carts.recalculate(scope(), cart_id, today=today(), now=utcnow(), standing=current_standing())
-    except NotFound:
-        raise
-    except DomainError as error:
-        return _refused(cart_id, error)
+    if refused:
+        return _refused(cart_id, refused)
     flash(f"Cart saved. {repricing.message}", "success")
-    return redirect(url_for("cart.show", cart_id=cart_id), code=303)
+    return see_other(url_for("cart.show", cart_id=cart_id))
 
 
 @bp.post("/<int:cart_id>/reopen")
-@partners_only
 def reopen(cart_id: int):
-    try:
+    with refusals() as refused:
         _, repricing = carts.reopen(scope(), cart_id, today=today(), now=utcnow(), standing=current_standing())
-    except NotFound:
-        raise
-    except DomainError as error:
-        return _refused(cart_id, error)
+    if refused:
+        return _refused(cart_id, refused)
     flash(repricing.message, "success" if not repricing.changed else "info")
-    return redirect(url_for("cart.show", cart_id=cart_id), code=303)
+    return see_other(url_for("cart.show", cart_id=cart_id))
 
 
 @bp.post("/<int:cart_id>/discard")
-@partners_only
 def discard(cart_id: int):
-    try:
+    with refusals() as refused:
         cart = carts.discard(scope(), cart_id, standing=current_standing())
-    except NotFound:
-        raise
-    except DomainError as error:
-        return _refused(cart_id, error)
+    if refused:
+        return _refused(cart_id, refused)
     flash(f"The cart for {cart.customer.name} · {cart.pbx.name} was discarded.", "success")
-    return redirect(url_for("cart.index"), code=303)
+    return see_other(url_for("cart.index"))
 
 
 @bp.route("/<int:cart_id>/checkout", methods=["GET", "POST"], endpoint="checkout")
-@partners_only
 def checkout_view(cart_id: int):
     """The review step (GET) and placing the order (POST); the review is rebuilt after a refusal.
 
@@ -158,46 +138,34 @@ def checkout_view(cart_id: int):
         book = checkout.addresses(s)  # kept: place_order finds the chosen address among these
         form.address.choices = _address_choices(book)
         if form.validate():
-            try:
+            with refusals(form) as refused:
                 placed = checkout.place_order(
                     s, current_user._get_current_object(), cart_id,
                     idempotency_key=form.idempotency_key.data, reference=form.reference.data,
                     terms_accepted=form.accept_terms.data, expected_total=form.expected_total.data,
-                    address_id=form.address_id(), new_address=form.new_address(),
+                    address_id=record_id(form.address.data), new_address=form.new_address(),
                     standing=current_standing(), today=today(), now=utcnow(),
                 )
-            except NotFound:
-                raise
-            except DomainError as error:
-                attach_error(form, error)
-            else:
+            if not refused:
                 order = placed.order
                 if placed.created:
                     flash(f"Order {order.number} placed. It is Awaiting approval.", "success")
                 else:
                     flash(f"Order {order.number} was already placed; here it is.", "info")
-                return _redirect(url_for("orders.show", order_id=order.id))
+                return see_other(url_for("orders.show", order_id=order.id))
     review = checkout.review(s, cart_id, current_standing(), today())
     if review.order is not None:  # a repeat of a placed checkout (back button, double submit)
         if request.method == "POST":
             flash(f"Order {review.order.number} was already placed; here it is.", "info")
-        return _redirect(url_for("orders.show", order_id=review.order.id))
+        return see_other(url_for("orders.show", order_id=review.order.id))
     form.address.choices = _address_choices(review.addresses)
     if request.method == "GET":
         form.idempotency_key.data = uuid.uuid4().hex
         form.address.data = str(review.addresses[0].id) if review.addresses else NEW_ADDRESS
     form.expected_total.data = str(review.quote.total)  # the total this page shows is the one accepted
-    status = 422 if form.errors else 200
     return render_template("cart/checkout.html", cart=review.cart, quote=review.quote, form=form,
-                           blockers=review.blockers, form_has_errors=bool(form.errors)), status
+                           blockers=review.blockers, form_has_errors=bool(form.errors)), failed(form)
 
 
 def _address_choices(book) -> list[tuple[str, str]]:
     return [(str(a.id), f"{a.label}: {a.one_line()}") for a in book] + [(NEW_ADDRESS, "A new address")]
-
-
-def _redirect(location: str):
-    """A full navigation: 303 for a form, HX-Redirect for an htmx request (STYLE rule 10)."""
-    if htmx:  # an XHR would follow a 303 itself and swap the order page into a small target
-        return "", 204, {"HX-Redirect": location}
-    return redirect(location, code=303)

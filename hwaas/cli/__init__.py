@@ -1,6 +1,5 @@
 """`flask` commands: data import, demo data, the mail sender, the renewal job."""
 import datetime as dt
-import json
 from pathlib import Path
 
 import click
@@ -31,42 +30,18 @@ def register_commands(app: Flask) -> None:
 
 def business_today() -> dt.date:
     """The app's business date (HWAAS_TODAY when pinned), else the server's date."""
-    try:
-        from hwaas.web import today
-    except ImportError:
-        return dt.date.today()
+    from hwaas.web import today
+
     return today()
 
 
 def read_document(path: Path) -> dict:
-    """Parse an import file; a JSON error or a key repeated inside one object is a ClickException."""
-    repeated: list[str] = []
-
-    def no_repeated_keys(pairs):
-        seen = set()
-        for key, _ in pairs:
-            if key in seen:
-                repeated.append(key)
-            seen.add(key)
-        return dict(pairs)
-
+    """Parse an import file as the admin's upload does (importer.parse_document); a problem is a
+    ClickException naming the file."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"), object_pairs_hook=no_repeated_keys)
-    except UnicodeDecodeError as error:
-        raise click.ClickException(f"{path}: not UTF-8 text ({error.reason}). Nothing was imported.")
-    except json.JSONDecodeError as error:
-        raise click.ClickException(
-            f"{path}: not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}. "
-            "Nothing was imported."
-        )
-    if repeated:
-        keys = ", ".join(f'"{key}"' for key in dict.fromkeys(repeated))
-        raise click.ClickException(
-            f"{path}: a key appears twice inside one object ({keys}); JSON would keep only the last. "
-            "Nothing was imported."
-        )
-    return data
-
+        return importer.parse_document(path.read_bytes())
+    except ValidationFailed as error:
+        raise click.ClickException(f"{path}: {error.message}") from None
 
 def _load(data: dict, dry_run: bool = False) -> importer.ImportReport:
     """Import `data` in one transaction: committed only if everything went in."""

@@ -11,6 +11,9 @@ from hwaas.extensions import db
 from hwaas.models.types import utcnow
 from hwaas.security import embedding_enabled
 from hwaas.services import embed_tokens
+from hwaas.web import access
+
+access(bp, public=True)
 
 log = logging.getLogger("hwaas.embed")
 

@@ -1,6 +1,9 @@
 from flask import current_app
 
 from hwaas.health import bp
+from hwaas.web import access
+
+access(bp, public=True)
 
 # The endpoint the request hooks in hwaas/web.py skip, as they skip static files: no user load,
 # no session timestamps, no database. It also serves as the benchmarks' bare route (bench/).

@@ -1,10 +1,12 @@
 from flask import current_app, render_template
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from hwaas.extensions import db
 from hwaas.main import bp
 from hwaas.services import dashboard
-from hwaas.web import scope, today
+from hwaas.web import access, scope, today
+
+access(bp)
 
 # The main navigation per role, in order; an area shows once its blueprint is registered.
 NAVIGATION = {
@@ -25,7 +27,10 @@ NAVIGATION = {
         ("admin.catalogue", "Catalogue"),
         ("admin.tiers", "Price tiers"),
         ("admin.invoices", "Invoices"),
-        ("account.admin_partners", "Partners"),
+        ("admin.partners", "Partners"),
+        # Administrators can stand in for any area manager: the workspace shows every partner.
+        ("manager.agreements", "Agreements"),
+        ("manager.orders", "Orders"),
     ],
 }
 
@@ -41,7 +46,6 @@ def navigation():
 
 
 @bp.route("/")
-@login_required
 def home():
     if current_user.is_partner:
         tiles = dashboard.partner_tiles(scope(), today())

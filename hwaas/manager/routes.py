@@ -1,17 +1,16 @@
-from flask import current_app, flash, redirect, request, url_for
-from flask_login import current_user, login_required
-from werkzeug.routing import BuildError
+"""The area manager's workspace (administrators see it too): partners, agreements, orders."""
+from flask import current_app, flash, request, url_for
+from flask_login import current_user
 
-from hwaas.domain_forms import show_error
 from hwaas.extensions import db
 from hwaas.manager import bp
 from hwaas.manager.forms import RejectForm, ReviewForm, order_action_form
+from hwaas.services import agreements as agreement_service
 from hwaas.services import manager
-from hwaas.services.errors import DomainError
 from hwaas.services.paging import page_number
-from hwaas.web import overdue_thresholds, render, role_required, today
+from hwaas.web import STAFF, access, external_url, overdue_thresholds, refusals, render, see_other, today
 
-STAFF = ("area_manager", "admin")
+access(bp, *STAFF)
 
 
 def _scope() -> manager.ManagerScope:
@@ -19,19 +18,15 @@ def _scope() -> manager.ManagerScope:
 
 
 @bp.route("/partners")
-@login_required
-@role_required(*STAFF)
 def partners():
     rows = manager.partners(_scope(), today(), overdue_thresholds())
-    return render("manager/partners.html", "manager/partners.html", rows=rows)
+    return render("manager/partners.html", rows=rows)
 
 
 # --- agreements ------------------------------------------------------------------------------
 
 
 @bp.route("/agreements")
-@login_required
-@role_required(*STAFF)
 def agreements():
     status = request.args.get("status", "uploaded")
     if status not in manager.AGREEMENT_VIEWS:
@@ -42,52 +37,39 @@ def agreements():
 
 
 def _agreement_page(agreement_id: int, approve=None, reject=None, status: int = 200):
-    from hwaas.services import agreements as agreement_service
-
     item = manager.agreement(_scope(), agreement_id)
     latest = agreement_service.latest(db.session, item.customer_id)
     approve = approve or ReviewForm(prefix="approve", formdata=None)
     reject = reject or RejectForm(prefix="reject", formdata=None)
-    return render("manager/agreement.html", "manager/agreement.html", status=status, agreement=item,
+    return render("manager/agreement.html", status=status, agreement=item,
                   latest=latest, customer=item.customer, approve_form=approve, reject_form=reject,
                   form_has_errors=bool(approve.errors or reject.errors))
 
 
 @bp.route("/agreements/<int:agreement_id>")
-@login_required
-@role_required(*STAFF)
 def agreement(agreement_id: int):
     return _agreement_page(agreement_id)
 
 
 @bp.route("/agreements/<int:agreement_id>/<any(approve, reject):decision>", methods=["POST"])
-@login_required
-@role_required(*STAFF)
 def review(agreement_id: int, decision: str):
     form = ReviewForm(prefix="approve") if decision == "approve" else RejectForm(prefix="reject")
-    forms = {"approve": form} if decision == "approve" else {"reject": form}
-    if not form.validate_on_submit():
-        return _agreement_page(agreement_id, status=422, **forms)
-    try:
-        item = manager.review_agreement(
-            _scope(), agreement_id, "approved" if decision == "approve" else "rejected", form.note.data,
-            agreement_url=None)
-    except DomainError as error:
-        db.session.rollback()
-        show_error(form, error)
-        return _agreement_page(agreement_id, status=422, **forms)
-    verb = "approved" if decision == "approve" else "rejected"
-    flash(f"The agreement of {item.customer.name} is {verb}. {item.customer.partner.name} has been notified.",
-          "success")
-    return redirect(url_for("manager.agreements"), code=303)
+    if form.validate_on_submit():
+        with refusals(form) as refused:
+            item = manager.review_agreement(
+                _scope(), agreement_id, "approved" if decision == "approve" else "rejected", form.note.data)
+        if not refused:
+            verb = "approved" if decision == "approve" else "rejected"
+            flash(f"The agreement of {item.customer.name} is {verb}. {item.customer.partner.name} has been "
+                  "notified.", "success")
+            return see_other(url_for("manager.agreements"))
+    return _agreement_page(agreement_id, status=422, **{decision: form})
 
 
 # --- orders ----------------------------------------------------------------------------------
 
 
 @bp.route("/orders")
-@login_required
-@role_required(*STAFF)
 def orders():
     status = request.args.get("status", "awaiting_approval")
     if status not in manager.ORDER_FILTERS:
@@ -103,43 +85,27 @@ def _order_page(order_id: int, failed: tuple[str, object] | None = None, status:
     forms = {action: order_action_form(action, formdata=None) for action, _ in detail.actions}
     if failed:
         forms[failed[0]] = failed[1]
-    return render("manager/order.html", "manager/order.html", status=status, detail=detail,
+    return render("manager/order.html", status=status, detail=detail,
                   order=detail.order, forms=forms, failed=failed[0] if failed else None,
                   form_has_errors=bool(failed))
 
 
 @bp.route("/orders/<int:order_id>")
-@login_required
-@role_required(*STAFF)
 def order(order_id: int):
     return _order_page(order_id)
 
 
-def _partner_order_url(order_id: int) -> str | None:
-    """The partner's own page of the order, for the mail, where the ordering area provides one."""
-    for endpoint in ("orders.detail", "orders.show"):
-        try:
-            return url_for(endpoint, order_id=order_id, _external=True)
-        except BuildError:
-            continue
-    return None
-
-
 @bp.route("/orders/<int:order_id>/<any(approve, reject, ship, activate, cancel):action>", methods=["POST"])
-@login_required
-@role_required(*STAFF)
 def order_action(order_id: int, action: str):
     form = order_action_form(action)
-    if not form.validate_on_submit():
-        return _order_page(order_id, (action, form), 422)
-    try:
-        change = manager.change_order_status(
-            _scope(), order_id, action, form.note.data or "",
-            shipment_date=getattr(form, "shipment_date", None) and form.shipment_date.data,
-            order_url=_partner_order_url(order_id))
-    except DomainError as error:
-        db.session.rollback()
-        show_error(form, error)
-        return _order_page(order_id, (action, form), 422)
-    flash(f"Order {change.order.number} is now {change.to_label}. The partner has been notified.", "success")
-    return redirect(url_for("manager.order", order_id=order_id), code=303)
+    if form.validate_on_submit():
+        with refusals(form) as refused:
+            change = manager.change_order_status(
+                _scope(), order_id, action, form.note.data or "",
+                shipment_date=getattr(form, "shipment_date", None) and form.shipment_date.data,
+                order_url=external_url("orders.show", order_id=order_id))
+        if not refused:
+            flash(f"Order {change.order.number} is now {change.to_label}. The partner has been notified.",
+                  "success")
+            return see_other(url_for("manager.order", order_id=order_id))
+    return _order_page(order_id, (action, form), 422)

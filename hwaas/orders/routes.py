@@ -1,21 +1,18 @@
 """Order views: the list with its status filter, one order with lines and history, cancelling."""
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, render_template, request, url_for
 from flask_login import current_user
 
-from hwaas.cart.forms import attach_error
 from hwaas.models.orders import ORDER_STATUSES
 from hwaas.orders import bp
 from hwaas.orders.forms import CancelForm
 from hwaas.services import partner_orders
-from hwaas.services.errors import DomainError, NotFound
 from hwaas.services.paging import page_number
-from hwaas.web import render, role_required, scope
+from hwaas.web import access, external_url, refusals, render, scope, see_other
 
-partners_only = role_required("partner")
+access(bp, "partner")
 
 
 @bp.get("/")
-@partners_only
 def index():
     status = request.args.get("status", "")
     if status not in ORDER_STATUSES:
@@ -33,24 +30,18 @@ def _show(order_id: int, form: CancelForm, status: int = 200):
 
 
 @bp.get("/<int:order_id>")
-@partners_only
 def show(order_id: int):
     return _show(order_id, CancelForm())
 
 
 @bp.post("/<int:order_id>/cancel")
-@partners_only
 def cancel(order_id: int):
     form = CancelForm()
     if form.validate():
-        try:
+        with refusals(form, {"status": "note"}) as refused:
             order = partner_orders.cancel(scope(), current_user._get_current_object(), order_id, form.note.data or "",
-                                          order_url=url_for("orders.show", order_id=order_id, _external=True))
-        except NotFound:
-            raise
-        except DomainError as error:
-            attach_error(form, error, {"status": "note"})
-        else:
+                                          order_url=external_url("orders.show", order_id=order_id))
+        if not refused:
             flash(f"Order {order.number} was cancelled.", "success")
-            return redirect(url_for("orders.show", order_id=order.id), code=303)
+            return see_other(url_for("orders.show", order_id=order.id))
     return _show(order_id, form, status=422)

@@ -100,14 +100,9 @@ def require_approved_for(session: Session, order: Order) -> None:
     raise AgreementMissing(f"This order cannot be approved yet: {reason}", field="action")
 
 
-def file_for(session: Session, agreement_id: int, visible_partner_ids) -> Agreement:
-    """The agreement with its bytes, if its partner is one of `visible_partner_ids` (a select)."""
-    agreement = session.scalar(
-        select(Agreement).where(Agreement.id == agreement_id, Agreement.partner_id.in_(visible_partner_ids))
-        .options(undefer(Agreement.data)))
-    if agreement is None:
-        raise NotFound("No such agreement.")
-    return agreement
+def file_for(scope, agreement_id: int) -> Agreement:
+    """The agreement with its bytes, if `scope` (a partner's, or a manager's) sees its partner."""
+    return scope.get(Agreement, agreement_id, undefer(Agreement.data))
 
 
 def download_name(agreement: Agreement) -> str:

@@ -32,8 +32,13 @@ class ReadOnlyAccount(DomainError):
     """The partner's portal is read-only because an invoice is long overdue."""
 
 
-class NotFound(DomainError):
-    """The record does not exist, or is not visible to the acting user."""
+class NotFound(LookupError):
+    """The record does not exist, or is not visible to the acting user: a 404 to the web, never a
+    message on a form (so it is not a DomainError, and no view has to let it through)."""
+
+    def __init__(self, message: str = "Not found."):
+        super().__init__(message)
+        self.message = message
 
 
 class InvalidTransition(DomainError):

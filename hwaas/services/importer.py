@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, joinedload, selectinload
 from werkzeug.security import check_password_hash
 
@@ -110,6 +111,59 @@ class ImportReport:
 
     def __str__(self) -> str:
         return "\n".join(self.lines())
+
+    def summary(self) -> str:
+        """One sentence: what changed, per kind of record."""
+        parts = [f"{KIND_LABELS[kind]}: {self.created[kind]} created, {self.updated[kind]} updated"
+                 for kind in KINDS if self.created[kind] or self.updated[kind]]
+        return "; ".join(parts) or "nothing changed"
+
+
+# --- the document ----------------------------------------------------------------------------
+
+
+def parse_document(raw: bytes, max_bytes: int | None = None) -> Any:
+    """An import file's bytes as JSON, the same for the CLI and the admin's upload: UTF-8, valid
+    JSON, and no key repeated inside one object (JSON would silently keep the last). Raises
+    ValidationFailed (field "file") saying what is wrong; nothing is imported then."""
+    if max_bytes is not None and len(raw) > max_bytes:
+        raise ValidationFailed(f"The file is larger than {max_bytes // (1024 * 1024)} MB.", field="file")
+    repeated: list[str] = []
+
+    def no_repeated_keys(pairs):
+        seen = set()
+        for key, _ in pairs:
+            if key in seen:
+                repeated.append(key)
+            seen.add(key)
+        return dict(pairs)
+
+    try:
+        data = json.loads(raw.decode("utf-8"), object_pairs_hook=no_repeated_keys)
+    except UnicodeDecodeError as error:
+        raise ValidationFailed(f"The file is not UTF-8 text ({error.reason}). Nothing was imported.",
+                               field="file") from None
+    except json.JSONDecodeError as error:
+        raise ValidationFailed(f"The file is not valid JSON: {error.msg} at line {error.lineno}, column "
+                               f"{error.colno}. Nothing was imported.", field="file") from None
+    if repeated:
+        keys = ", ".join(f'"{key}"' for key in dict.fromkeys(repeated))
+        raise ValidationFailed(f"A key appears twice inside one object ({keys}); JSON would keep only the "
+                               "last. Nothing was imported.", field="file")
+    return data
+
+
+def load_upload(session: Session, raw: bytes, max_bytes: int, today: dt.date) -> ImportReport:
+    """An uploaded import file, parsed and loaded like `flask import-data` does it. A value the
+    database refuses (a NUL character on PostgreSQL, perhaps) is a refusal, never a 500."""
+    data = parse_document(raw, max_bytes)
+    try:
+        report = load(session, data, today)
+        session.flush()
+    except SQLAlchemyError:
+        raise ValidationFailed("The database refused the file's data (a control character in a text, "
+                               "perhaps), so nothing was imported.", field="file") from None
+    return report
 
 
 # --- dates -----------------------------------------------------------------------------------

@@ -264,7 +264,8 @@ def require_subscription(term: str) -> None:
     if term == "lifetime":
         raise NotASubscription(
             "This PBX has a Lifetime licence, which is not a subscription. HWaaS and other "
-            "PBX services are available only for PBXs with a One month, One year or Five years term."
+            "PBX services are available only for PBXs with a One month, One year or Five years term.",
+            field="term",
         )
     term_months(term)  # ValueError for an unknown term
 

@@ -27,13 +27,17 @@ class PartnerScope:
             raise TypeError(f"{model.__name__} carries no partner_id and cannot be scoped")
         return (select(*columns) if columns else select(model)).where(column == self.partner_id)
 
-    def get(self, model: type[M], id_: int) -> M:
+    def partner_ids(self) -> list[int]:
+        """The partners in scope, for IN (...): this one (as ManagerScope.partner_ids for staff)."""
+        return [self.partner_id]
+
+    def get(self, model: type[M], id_: int, *options) -> M:
         """The partner's record `id_`. One already loaded in this session (and not expired) is
         taken from the identity map without a query, if it is the partner's."""
         known = self.session.identity_map.get(identity_key(model, id_))
         if known is not None and "partner_id" not in inspect(known).unloaded and self.owns(known):
             return known
-        obj = self.session.scalar(self.select(model).where(model.id == id_))
+        obj = self.session.scalar(self.select(model).where(model.id == id_).options(*options))
         if obj is None:
             raise NotFound(f"No such {model.__name__.lower()}.")
         return obj

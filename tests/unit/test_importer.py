@@ -661,7 +661,7 @@ def test_flask_import_data_prints_every_problem_and_changes_nothing(cli, tmp_pat
 
 
 @pytest.mark.parametrize("text, message", [
-    ('{"users": [], "users": []}', 'a key appears twice inside one object ("users")'),
+    ('{"users": [], "users": []}', 'A key appears twice inside one object ("users")'),
     ('{"users": [', "not valid JSON: Expecting value at line 1, column 12"),
 ])
 def test_flask_import_data_refuses_broken_json(cli, tmp_path, text, message):

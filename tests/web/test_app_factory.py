@@ -38,3 +38,35 @@ def test_database_url_always_uses_psycopg_3(monkeypatch, given, expected):
 def test_sqlite_in_the_instance_folder_is_the_default(monkeypatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)
     assert database_url("/srv/hwaas/instance") == "sqlite:////srv/hwaas/instance/hwaas.sqlite"
+
+
+def test_production_refuses_to_start_without_the_address_users_reach_it_at(tmp_path):
+    with pytest.raises(RuntimeError, match="HWAAS_BASE_URL must be"):
+        create_app(ProductionConfig, SECRET_KEY="x" * 40, HWAAS_BASE_URL=None,
+                   SQLALCHEMY_DATABASE_URI="sqlite://", HWAAS_INSTANCE_PATH=str(tmp_path))
+
+
+def test_production_answers_only_its_own_host_name(tmp_path):
+    app = create_app(ProductionConfig, SECRET_KEY="x" * 40, HWAAS_BASE_URL="https://hwaas.example.com",
+                     SQLALCHEMY_DATABASE_URI="sqlite://", HWAAS_INSTANCE_PATH=str(tmp_path))
+    client = app.test_client()
+    assert client.get("/healthz", base_url="https://hwaas.example.com").status_code == 200
+    assert client.get("/healthz", base_url="https://evil.example").status_code == 400
+
+
+def test_every_blueprint_declares_who_may_use_it(app):
+    from hwaas.web import Access
+
+    undeclared = [name for name, bp in app.blueprints.items() if not isinstance(getattr(bp, "access", None), Access)]
+    assert app.blueprints and not undeclared
+
+
+def test_a_blueprint_without_an_access_declaration_stops_the_app_from_starting():
+    from flask import Blueprint, Flask
+
+    from hwaas.web import check_access_declared
+
+    app = Flask(__name__)
+    app.register_blueprint(Blueprint("forgotten", __name__))
+    with pytest.raises(RuntimeError, match="forgotten"):
+        check_access_declared(app)

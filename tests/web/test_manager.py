@@ -76,6 +76,17 @@ def test_admins_see_every_partner(client, make, session, world):
     assert "Demo Partner" in page.text and "Elsewhere Spa" in page.text and "Marco Bianchi" in page.text
 
 
+def test_admins_stand_in_for_any_area_manager_from_their_own_menu(client, make, session, world):
+    _, _, _, _, order, other_order = world
+    admin = make.staff(role="admin")
+    session.commit()
+    login(client, admin)
+    home = client.get("/").text
+    assert 'href="/manager/orders"' in home and 'href="/manager/agreements"' in home
+    orders = client.get("/manager/orders")
+    assert orders.status_code == 200 and order.number in orders.text and other_order.number in orders.text
+
+
 def test_the_orders_list_is_a_get_filter_with_an_htmx_partial(client, world):
     am, _, _, _, order, _ = world
     login(client, am)

@@ -70,7 +70,7 @@ def test_errors_carry_them_too(client, crashing_app):
 def test_hsts_over_https_and_in_production(client, app):
     assert "Strict-Transport-Security" not in client.get("/login").headers
     assert_security_headers(client.get("/login", base_url="https://localhost"), secure=True)
-    production = create_app(ProductionConfig, SECRET_KEY="x" * 40,
+    production = create_app(ProductionConfig, SECRET_KEY="x" * 40, HWAAS_BASE_URL="https://localhost",
                             SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
     # Behind a load balancer that ends TLS the request looks like http; production still says https.
     assert "max-age=" in production.test_client().get("/login").headers["Strict-Transport-Security"]
@@ -128,7 +128,7 @@ def test_templates_need_no_inline_script_or_style():
 def test_production_session_cookie_has_the_host_prefix(app, make, session):
     user = make.user()
     session.commit()
-    production = create_app(ProductionConfig, SECRET_KEY="x" * 40,
+    production = create_app(ProductionConfig, SECRET_KEY="x" * 40, HWAAS_BASE_URL="https://hwaas.example",
                             SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
     browser = production.test_client()
     https = {"base_url": "https://hwaas.example", "headers": {"Referer": "https://hwaas.example/login"}}

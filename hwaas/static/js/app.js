@@ -45,9 +45,43 @@
     }
   });
 
-  // Server-sent announcements (HX-Trigger: {"announce": "…"}).
-  document.body && document.body.addEventListener("announce", function (event) { announce(event.detail.value); });
+  // Server-sent announcements (HX-Trigger: {"announce": "…"}); the event bubbles to the document.
   document.addEventListener("announce", function (event) { announce(event.detail.value || event.detail); });
+
+  // A flash message belongs to the page it came with: once an htmx swap says something newer,
+  // the old one ("Added to the cart.") would only contradict it.
+  document.addEventListener("htmx:afterSwap", function () {
+    var main = document.getElementById("main");
+    Array.prototype.forEach.call(main ? main.querySelectorAll(":scope > .flash, :scope > .request-error") : [],
+      function (old) { old.remove(); });
+  });
+
+  // A failed htmx request that is not a form error (403 read-only, 404, 409, 5xx, no network):
+  // say what happened, where a sighted user looks and to the screen reader, instead of nothing.
+  function showRequestError(text) {
+    var main = document.getElementById("main");
+    if (!main) { return; }
+    var box = main.querySelector(":scope > .request-error");
+    if (!box) {
+      box = document.createElement("div");
+      box.className = "flash flash--error request-error";
+      box.setAttribute("role", "alert");
+      main.insertBefore(box, main.firstChild);
+    }
+    box.textContent = text;
+  }
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail.xhr, text = "";
+    try {
+      var page = new DOMParser().parseFromString(xhr.responseText, "text/html");
+      var message = page.querySelector("[data-error-message]");
+      text = message ? message.textContent.trim() : "";
+    } catch (e) { text = ""; }
+    showRequestError(text || "That did not work (error " + xhr.status + "). Reload the page and try again.");
+  });
+  document.addEventListener("htmx:sendError", function () {
+    showRequestError("The server could not be reached. Check your connection and try again.");
+  });
 
   // Session timeout warning: two minutes before the idle timeout, offer to stay signed in.
   var sessionMeta = document.querySelector('meta[name="hwaas-session"]');
@@ -99,11 +133,4 @@
     if (question && !window.confirm(question)) { event.preventDefault(); }
   }, true);
 
-  // Auto-submit controls (e.g. the Duration radios) for users with JS; a submit button stays for others.
-  document.addEventListener("change", function (event) {
-    var el = event.target;
-    if (el.form && el.hasAttribute("data-autosubmit") && !el.hasAttribute("hx-get") && !el.hasAttribute("hx-post")) {
-      el.form.requestSubmit();
-    }
-  });
 })();
