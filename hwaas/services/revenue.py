@@ -13,6 +13,7 @@ from hwaas.models import Charge, Customer, Pbx, PbxService, Product
 from hwaas.models.charges import CHARGE_KINDS
 from hwaas.services import charges
 from hwaas.services.errors import ValidationFailed
+from hwaas.services.exports import Column
 from hwaas.services.paging import Page, paginate
 from hwaas.services.pricing import TERM_LABELS, add_months
 from hwaas.services.tenancy import PartnerScope
@@ -43,6 +44,21 @@ def _describe(session: Session, service_ids) -> dict[int, Described]:
         .outerjoin(Product, Product.id == PbxService.product_id)
         .where(PbxService.id.in_(ids)))
     return {r[0]: Described(r[1], r[2], r[3], r[4], r[5] or "", r[6] or "") for r in rows}
+
+
+def customer_choices(scope: PartnerScope) -> list[tuple[int, str]]:
+    """The partner's customers by name, for a filter."""
+    return list(scope.session.execute(
+        scope.select(Customer, Customer.id, Customer.name).order_by(func.lower(Customer.name), Customer.id)))
+
+
+def pbx_choices(scope: PartnerScope, customer_id: int | None) -> list[tuple[int, str]]:
+    """The PBXs of one of the partner's customers by name, for a filter (none without a customer)."""
+    if customer_id is None:
+        return []
+    return list(scope.session.execute(
+        scope.select(Pbx, Pbx.id, Pbx.name).where(Pbx.customer_id == customer_id)
+        .order_by(func.lower(Pbx.name), Pbx.id)))
 
 
 # --- renewals ahead ---------------------------------------------------------------------------
@@ -131,8 +147,28 @@ def renewal_export_rows(upcoming_: Upcoming) -> Iterator[tuple]:
                r.unit_price, r.amount)
 
 
-RENEWAL_EXPORT_HEADERS = ("Renewal date", "Customer", "PBX", "SKU", "Product", "Duration", "Period end",
-                          "Quantity", "Unit price", "Amount")
+RENEWAL_COLUMNS = (
+    Column("Renewal date", "date", 13), Column("Customer", width=30), Column("PBX", width=28), Column("SKU"),
+    Column("Product", width=28), Column("Duration", width=12), Column("Period end", "date", 13),
+    Column("Quantity", "int", 10), Column("Unit price", "money", 12), Column("Amount", "money", 12),
+)
+
+
+@dataclass(frozen=True)
+class PbxRenewal:
+    """A PBX's next renewal, described: its date, and what each service will be charged then."""
+
+    next: charges.NextRenewal
+    lines: list[RenewalLine]
+
+
+def next_renewals(scope: PartnerScope, pbxs, today: dt.date) -> dict[int, PbxRenewal]:
+    """The next renewal of each of the partner's `pbxs` (the customer's page)."""
+    pbxs = [p for p in pbxs if scope.owns(p)]
+    found = charges.next_renewals(scope.session, pbxs, today)
+    described = _describe(scope.session, (r.service_id for n in found.values() for r in n.services))
+    return {pbx_id: PbxRenewal(n, [RenewalLine(r, described[r.service_id]) for r in n.services])
+            for pbx_id, n in found.items()}
 
 
 # --- charges ----------------------------------------------------------------------------------
@@ -170,6 +206,7 @@ def charge_filter(scope: PartnerScope, *, customer_id: int | None, pbx_id: int |
         pbx = scope.get(Pbx, pbx_id)
         if customer_id is not None and pbx.customer_id != customer_id:
             raise ValidationFailed("That PBX is not one of this customer's.", field="pbx")
+        customer_id = pbx.customer_id
     if kind is not None and kind not in CHARGE_KINDS:
         raise ValidationFailed("Choose a kind of charge from the list.", field="kind")
     return ChargeFilter(customer_id, pbx_id, kind, month)
@@ -235,8 +272,12 @@ def _money(value) -> Decimal:
     return Decimal(str(value or 0)).quantize(Decimal("0.01"))
 
 
-CHARGE_EXPORT_HEADERS = ("Period start", "Period end", "Kind", "Customer", "PBX", "SKU", "Product", "Duration",
-                         "Quantity", "Unit price", "Amount", "Why")
+CHARGE_COLUMNS = (
+    Column("Period start", "date", 13), Column("Period end", "date", 13), Column("Kind", width=18),
+    Column("Customer", width=30), Column("PBX", width=28), Column("SKU"), Column("Product", width=28),
+    Column("Duration", width=12), Column("Quantity", "int", 10), Column("Unit price", "money", 12),
+    Column("Amount", "money", 12), Column("Why", width=50),
+)
 
 
 def charge_export_rows(scope: PartnerScope, flt: ChargeFilter, batch: int = 2000) -> Iterator[tuple]:
@@ -249,6 +290,13 @@ def charge_export_rows(scope: PartnerScope, flt: ChargeFilter, batch: int = 2000
          note) in scope.session.execute(stmt):
         yield (start, end, CHARGE_KINDS[kind], customer, pbx, sku or "", product or "", TERM_LABELS[term], quantity,
                unit_price, amount, note)
+
+
+def charge_export_stream(engine, partner_id: int, flt: ChargeFilter) -> Iterator[tuple]:
+    """`charge_export_rows` read in a session of its own, opened when the first row is asked for
+    and closed after the last: a streamed download is read after its request has ended."""
+    with Session(engine) as session:
+        yield from charge_export_rows(PartnerScope(session, partner_id), flt)
 
 
 # --- recurring revenue ------------------------------------------------------------------------
@@ -336,8 +384,8 @@ def mrr_by_customer(scope: PartnerScope, customer_ids, today: dt.date) -> dict[i
     return {cid: found.get((today, cid), ZERO) for cid in ids}
 
 
-def mrr_by_partner(session: Session, partner_ids: Select, today: dt.date) -> dict[int, Decimal]:
-    """MRR today per partner, for the partners `partner_ids` selects (an area manager's)."""
+def mrr_by_partner(session: Session, partner_ids, today: dt.date) -> dict[int, Decimal]:
+    """MRR today per partner, for `partner_ids` (a list, or a SELECT of them: an area manager's)."""
     found = charges.mrr_on(session, [today], Charge.partner_id, Charge.partner_id.in_(partner_ids))
     return {pid: value for (_, pid), value in found.items()}
 
@@ -345,3 +393,12 @@ def mrr_by_partner(session: Session, partner_ids: Select, today: dt.date) -> dic
 def total_mrr(session: Session, today: dt.date) -> Decimal:
     """MRR today over every partner (the admin's figure)."""
     return charges.mrr_on(session, [today])[today]
+
+
+def staff_mrr(session: Session, user, today: dt.date) -> Decimal:
+    """MRR today of an area manager's partners, or of every partner for an admin."""
+    from hwaas.services.manager import ManagerScope
+
+    if user.is_admin:
+        return total_mrr(session, today)
+    return sum(mrr_by_partner(session, ManagerScope(session, user).partner_ids(), today).values(), ZERO)
