@@ -1,6 +1,7 @@
 """The filters of the Renewals and Charges pages: GET forms (they change nothing), no CSRF token."""
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, Optional, Regexp
 
 from hwaas.domain_forms import record_id
@@ -28,11 +29,12 @@ class _Filter(FlaskForm):
         csrf = False
 
     customer = SelectField("Customer", coerce=_optional_id, validate_choice=False, validators=[Optional()])
-    format = RadioField("Format", choices=list(FORMATS.items()), default="xlsx", validate_choice=False,
+    format = RadioField("Format", choices=[SelectChoice(k, v) for k, v in FORMATS.items()], default="xlsx",
+                        validate_choice=False,
                         validators=[Optional(), AnyOf(list(FORMATS), message=FORMAT_MESSAGE)])
 
     def set_customers(self, customers) -> None:
-        self.customer.choices = [("", "All customers")] + [(id_, name) for id_, name in customers]
+        self.customer.choices = [SelectChoice("", "All customers")] + [SelectChoice(id_, name) for id_, name in customers]
 
 
 class RenewalsFilter(_Filter):
@@ -41,10 +43,11 @@ class RenewalsFilter(_Filter):
 
 class ChargesFilter(_Filter):
     pbx = SelectField("PBX", coerce=_optional_id, validate_choice=False, validators=[Optional()])
-    kind = SelectField("Kind", choices=[("", "All kinds")] + list(CHARGE_KINDS.items()), validate_choice=False,
+    kind = SelectField("Kind", choices=[SelectChoice("", "All kinds")] + [SelectChoice(k, v) for k, v in CHARGE_KINDS.items()],
+                       validate_choice=False,
                        validators=[Optional(), AnyOf(list(CHARGE_KINDS) + [""], message="Choose a kind from the list.")])
     month = StringField("Month", validators=[Optional(), Regexp(r"^\d{4}-(0[1-9]|1[0-2])$",
                                                                 message="Enter the month as YYYY-MM, e.g. 2026-11.")])
 
     def set_pbxs(self, pbxs) -> None:
-        self.pbx.choices = [("", "All PBXs")] + [(id_, name) for id_, name in pbxs]
+        self.pbx.choices = [SelectChoice("", "All PBXs")] + [SelectChoice(id_, name) for id_, name in pbxs]

@@ -24,13 +24,16 @@ from sqlalchemy import (
     Date, Integer, Numeric, String, and_, column, exists, extract, func, literal, or_, select, text, type_coerce,
     update,
 )
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
-from hwaas.models import Charge, DeviceCancellation, JobRun, Order, Partner, Pbx, PbxService, PriceTier, Product
+from hwaas.models import (
+    Charge, Customer, DeviceCancellation, JobRun, Order, Partner, Pbx, PbxService, PriceTier, Product,
+)
 from hwaas.models.types import Money, utcnow
 from hwaas.services import cancellations, catalogue
 from hwaas.services.pricing import (
-    SUBSCRIPTION_TERMS, add_months, current_period, monthly_recurring, prorate, round_half_up, term_months,
+    SUBSCRIPTION_TERMS, TERM_LABELS, add_months, current_period, monthly_recurring, prorate, round_half_up,
+    term_months,
 )
 
 RENEW_JOB = "renew"
@@ -128,12 +131,15 @@ class RenewalPrice:
     price: Decimal
 
 
-def renewal_prices(session: Session, tier_ids: Iterable[int] | None = None) -> list[RenewalPrice]:
-    """Today's renewal prices for every product, term, tier (all, or `tier_ids`) and quantity band."""
-    tiers = session.execute(
-        select(PriceTier.id, PriceTier.discount_percent).where(
-            *([PriceTier.id.in_(list(tier_ids))] if tier_ids is not None else []))).all()
-    products = session.scalars(select(Product).options(selectinload(Product.prices), selectinload(Product.bands)))
+def renewal_prices(session: Session, partner_id: int | None = None) -> list[RenewalPrice]:
+    """Today's renewal prices for every product, term, tier (all, or the partner's) and quantity
+    band: two queries."""
+    tiers = select(PriceTier.id, PriceTier.discount_percent)
+    if partner_id is not None:
+        tiers = tiers.join(Partner, Partner.tier_id == PriceTier.id).where(Partner.id == partner_id)
+    tiers = session.execute(tiers).all()
+    products = session.scalars(
+        select(Product).options(joinedload(Product.prices), joinedload(Product.bands))).unique()
     rows = []
     for product in products:
         starts = [1] + [band.min_quantity for band in product.bands]
@@ -420,6 +426,14 @@ class Renewal:
     quantity: int
     unit_price: Decimal
     amount: Decimal
+    customer: str = ""
+    pbx: str = ""
+    product: str = ""
+    sku: str = ""
+
+    @property
+    def term_label(self) -> str:
+        return TERM_LABELS[self.term]
 
 
 def forecast(session: Session, days: Iterable[dt.date], *, partner_id: int | None = None,
@@ -430,21 +444,26 @@ def forecast(session: Session, days: Iterable[dt.date], *, partner_id: int | Non
     if not days:
         return []
     where = []
-    tier_ids = None
     if partner_id is not None:
         where.append(Pbx.partner_id == partner_id)
-        tier_ids = select(Partner.tier_id).where(Partner.id == partner_id)
-        tier_ids = list(session.scalars(tier_ids))
     if customer_id is not None:
         where.append(Pbx.customer_id == customer_id)
     if pbx_ids is not None:
         where.append(Pbx.id.in_(list(pbx_ids)))
-    rows = _renewals(session, days, renewal_prices(session, tier_ids), *where).subquery()
-    stmt = select(rows).order_by(rows.c.period_start, rows.c.pbx_id, rows.c.service_id)
+    rows = _renewals(session, days, renewal_prices(session, partner_id), *where).subquery()
+    service = PbxService.__table__.alias("named_service")
+    stmt = (
+        select(rows, Customer.name.label("customer_name"), Pbx.name.label("pbx_name"),
+               Product.name.label("product_name"), Product.sku)
+        .join(Customer, Customer.id == rows.c.customer_id).join(Pbx, Pbx.id == rows.c.pbx_id)
+        .join(service, service.c.id == rows.c.service_id).outerjoin(Product, Product.id == service.c.product_id)
+        .order_by(rows.c.period_start, func.lower(Customer.name), func.lower(Pbx.name), rows.c.service_id)
+    )
     return [
         Renewal(day=r.period_start, partner_id=r.partner_id, customer_id=r.customer_id, pbx_id=r.pbx_id,
                 service_id=r.service_id, term=r.term, period_end=r.period_end, quantity=r.quantity,
-                unit_price=r.unit_price, amount=r.amount)
+                unit_price=r.unit_price, amount=r.amount, customer=r.customer_name, pbx=r.pbx_name,
+                product=r.product_name or "", sku=r.sku or "")
         for r in session.execute(stmt)
     ]
 

@@ -23,29 +23,6 @@ UPCOMING_DAYS = 90  # the Renewals page
 SOON_DAYS = 30  # the home page's "renewals in the next 30 days"
 
 
-@dataclass(frozen=True)
-class Described:
-    customer_id: int
-    customer: str
-    pbx_id: int
-    pbx: str
-    product: str
-    sku: str
-
-
-def _describe(session: Session, service_ids) -> dict[int, Described]:
-    """Customer, PBX and product names of services, in one query."""
-    ids = sorted(set(service_ids))
-    if not ids:
-        return {}
-    rows = session.execute(
-        select(PbxService.id, Customer.id, Customer.name, Pbx.id, Pbx.name, Product.name, Product.sku)
-        .join(Pbx, Pbx.id == PbxService.pbx_id).join(Customer, Customer.id == Pbx.customer_id)
-        .outerjoin(Product, Product.id == PbxService.product_id)
-        .where(PbxService.id.in_(ids)))
-    return {r[0]: Described(r[1], r[2], r[3], r[4], r[5] or "", r[6] or "") for r in rows}
-
-
 def customer_choices(scope: PartnerScope) -> list[tuple[int, str]]:
     """The partner's customers by name, for a filter."""
     return list(scope.session.execute(
@@ -64,14 +41,7 @@ def pbx_choices(scope: PartnerScope, customer_id: int | None) -> list[tuple[int,
 # --- renewals ahead ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RenewalLine:
-    renewal: charges.Renewal
-    described: Described
-
-    @property
-    def term_label(self) -> str:
-        return TERM_LABELS[self.renewal.term]
+RenewalLine = charges.Renewal  # one service renewing on one day, named
 
 
 @dataclass(frozen=True)
@@ -88,7 +58,7 @@ class RenewalDay:
 
     @property
     def amount(self) -> Decimal:
-        return sum((line.renewal.amount for line in self.lines), ZERO)
+        return sum((line.amount for line in self.lines), ZERO)
 
 
 @dataclass(frozen=True)
@@ -102,7 +72,7 @@ class Upcoming:
     def days(self) -> list[RenewalDay]:
         by_day: dict[dt.date, list[RenewalLine]] = defaultdict(list)
         for line in self.lines:
-            by_day[line.renewal.day].append(line)
+            by_day[line.day].append(line)
         return [RenewalDay(day, lines) for day, lines in sorted(by_day.items())]
 
     @property
@@ -110,18 +80,18 @@ class Upcoming:
         counts: dict[dt.date, int] = defaultdict(int)
         amounts: dict[dt.date, Decimal] = defaultdict(lambda: ZERO)
         for line in self.lines:
-            month = line.renewal.day.replace(day=1)
+            month = line.day.replace(day=1)
             counts[month] += 1
-            amounts[month] += line.renewal.amount
+            amounts[month] += line.amount
         return [MonthTotal(month, counts[month], amounts[month]) for month in sorted(counts)]
 
     @property
     def total(self) -> Decimal:
-        return sum((line.renewal.amount for line in self.lines), ZERO)
+        return sum((line.amount for line in self.lines), ZERO)
 
     @property
     def pbxs(self) -> int:
-        return len({line.renewal.pbx_id for line in self.lines})
+        return len({line.pbx_id for line in self.lines})
 
 
 def upcoming(scope: PartnerScope, today: dt.date, days: int = UPCOMING_DAYS,
@@ -130,21 +100,16 @@ def upcoming(scope: PartnerScope, today: dt.date, days: int = UPCOMING_DAYS,
     date, PBX and service; for one customer of the partner, or all."""
     customer = scope.get(Customer, customer_id) if customer_id is not None else None
     last = today + dt.timedelta(days=days - 1)
-    rows = charges.forecast(scope.session, [today + dt.timedelta(days=n) for n in range(days)],
-                            partner_id=scope.partner_id, customer_id=customer_id)
-    described = _describe(scope.session, (r.service_id for r in rows))
-    lines = [RenewalLine(r, described[r.service_id]) for r in rows]
-    lines.sort(key=lambda line: (line.renewal.day, line.described.customer.lower(), line.described.pbx.lower(),
-                                 line.renewal.service_id))
+    lines = charges.forecast(scope.session, [today + dt.timedelta(days=n) for n in range(days)],
+                             partner_id=scope.partner_id, customer_id=customer_id)
     return Upcoming(today, last, lines, customer)
 
 
 def renewal_export_rows(upcoming_: Upcoming) -> Iterator[tuple]:
     """One row per renewal for the exports: real dates and amounts, never formatted text."""
-    for line in upcoming_.lines:
-        r, d = line.renewal, line.described
-        yield (r.day, d.customer, d.pbx, d.sku, d.product, line.term_label, r.period_end, r.quantity,
-               r.unit_price, r.amount)
+    for r in upcoming_.lines:
+        yield (r.day, r.customer, r.pbx, r.sku, r.product, r.term_label, r.period_end, r.quantity, r.unit_price,
+               r.amount)
 
 
 RENEWAL_COLUMNS = (
@@ -154,21 +119,9 @@ RENEWAL_COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
-class PbxRenewal:
-    """A PBX's next renewal, described: its date, and what each service will be charged then."""
-
-    next: charges.NextRenewal
-    lines: list[RenewalLine]
-
-
-def next_renewals(scope: PartnerScope, pbxs, today: dt.date) -> dict[int, PbxRenewal]:
+def next_renewals(scope: PartnerScope, pbxs, today: dt.date) -> dict[int, charges.NextRenewal]:
     """The next renewal of each of the partner's `pbxs` (the customer's page)."""
-    pbxs = [p for p in pbxs if scope.owns(p)]
-    found = charges.next_renewals(scope.session, pbxs, today)
-    described = _describe(scope.session, (r.service_id for n in found.values() for r in n.services))
-    return {pbx_id: PbxRenewal(n, [RenewalLine(r, described[r.service_id]) for r in n.services])
-            for pbx_id, n in found.items()}
+    return charges.next_renewals(scope.session, [p for p in pbxs if scope.owns(p)], today)
 
 
 # --- charges ----------------------------------------------------------------------------------

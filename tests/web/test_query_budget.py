@@ -12,7 +12,9 @@ from tests.ordering import GOOD, TODAY, acme
 
 # Sign-in, standing and layout included (the user, their partner and the oldest unpaid invoice are
 # one query); a page that grows past these has grown an N+1, or lost an eager load.
-BUDGET = {"customers": 3, "customer": 4, "cart": 3, "carts": 3, "checkout": 5, "orders": 3, "order": 8}
+# Customers: + the MRR of the page's customers; a customer: + the next renewals (the partner's tier,
+# the catalogue's prices and bands, the forecast with its names).
+BUDGET = {"customers": 4, "customer": 7, "cart": 3, "carts": 3, "checkout": 5, "orders": 3, "order": 8}
 
 
 def queries(app, client, url) -> int:
