@@ -2,10 +2,10 @@
 
     python -m bench.renewals --size L --db postgresql [--generate] [--days 365]
 
-On a database made by bench/generate.py (made first with --generate). It runs what `flask renew`
-runs, one transaction per day, from the day after the pinned business date: first the one-off
-initial charge of every service the generator made without one (timed apart), then each day.
-The database is changed (charges written): generate it again before the page benchmarks.
+On a database made by bench/generate.py (made first with --generate), whose services have their
+initial charge. It runs what `flask renew` runs, one transaction per day, from the day after the
+pinned business date. The database is changed (charges written): generate it again before the page
+benchmarks. `make bench` runs it last, on PostgreSQL.
 """
 import argparse
 import datetime as dt
@@ -28,11 +28,10 @@ def bench(url: str, days: int = 365, log=print) -> dict:
         session = db.session
         services = session.scalar(sa.select(sa.func.count()).select_from(PbxService))
         started = time.perf_counter()
-        backfilled = charges.charge_uncharged(session, gen.TODAY)
+        backfilled = charges.charge_uncharged(session, gen.TODAY)  # the generator gave most theirs
         charges.record_run(session, gen.TODAY)
         session.commit()
         backfill_s = time.perf_counter() - started
-        log(f"   initial charges: {backfilled:,} services in {backfill_s:.1f} s")
         per_day = []
         for n in range(1, days + 1):
             day = gen.TODAY + dt.timedelta(days=n)
