@@ -555,6 +555,11 @@ def verdicts(r: dict, small: dict | None) -> list[tuple[str, str, str, bool]]:
                 f"{c['orders_per_second']:.1f} orders/s", c["orders_per_second"] >= TARGETS["orders_per_s"]))
     out.append(("checkout-safe", "checkouts: 0 lost, 0 duplicated", f"lost {c['lost']}, duplicated {c['duplicated']}",
                 c["lost"] == 0 and c["duplicated"] == 0))
+    if "renewals" in r:
+        rn = r["renewals"]
+        out.append(("renewal-day", "Renewal job: a day's renewals in seconds (slowest day ≤ 10 s, PostgreSQL)",
+                    f"{rn['day_max_s']:.2f} s; {rn['per_second']:,.0f} renewals/s over {rn['days']} days",
+                    rn["day_max_s"] <= 10))
     if "scale_out" in r:
         so = r["scale_out"]
         ok = all(so["same_pages"].values()) and so["checkout"]["lost"] == 0 and so["checkout"]["duplicated"] == 0
