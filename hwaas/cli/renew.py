@@ -18,10 +18,13 @@ def renew_through(today: dt.date) -> list[charges.DayResult]:
     catch-up keeps the days it finished, and the next run starts after them."""
     results = []
     prices = None
+    first_run = charges.last_run(db.session) is None
     for day in charges.days_to_renew(db.session, today):
         try:
             prices = prices if prices is not None else charges.renewal_prices(db.session)
             result = charges.renew_day(db.session, day, prices=prices)
+            if first_run:  # services in place before charges existed get their current period
+                result.initial = charges.charge_uncharged(db.session, day)
             charges.record_run(db.session, day)
             db.session.commit()
         except BaseException:

@@ -262,7 +262,7 @@ class DayResult:
     renewed_amount: Decimal = ZERO
     ended: int = 0  # cancellations made effective
     fees: int = 0  # cancellation fee charges written
-    initial: int = 0  # services found without any charge, charged their current period
+    initial: int = 0  # services found without any charge (first run only), charged their current period
 
     def __str__(self) -> str:
         return (f"{self.day.isoformat()}: {self.renewed} service(s) renewed for {self.renewed_amount}, "
@@ -291,9 +291,8 @@ def renew_day(session: Session, day: dt.date, service_ids: Iterable[int] | None 
     1. cancellations effective by `day` end (their quantity is not renewed);
     2. every service whose PBX starts a period on `day` is charged that period (`_renewals`) and
        takes the price it was charged as its own;
-    3. the cancellations just ended are charged their fee, one charge per service and date;
-    4. a service without any charge (from before charges existed) is charged its current period.
-    `service_ids` limits 2 and 4 to those services (an order activated late catches up).
+    3. the cancellations just ended are charged their fee, one charge per service and date.
+    `service_ids` limits 2 to those services (an order activated late catches up).
     """
     result = DayResult(day)
     if service_ids is None:
@@ -318,7 +317,6 @@ def renew_day(session: Session, day: dt.date, service_ids: Iterable[int] | None 
         .values(unit_price=charged_price).execution_options(synchronize_session=False)
     )
     result.fees = charge_fees(session, ended)
-    result.initial = charge_uncharged(session, day, service_ids)
     _expire(session, PbxService)
     return result
 
@@ -361,7 +359,8 @@ def charge_fees(session: Session, ended: Iterable[cancellations.EndedCancellatio
 def charge_uncharged(session: Session, day: dt.date, service_ids: Iterable[int] | None = None) -> int:
     """Services under contract that have no charge at all (imported, or from before charges
     existed) are charged the period containing `day`, from the later of its start and theirs, at
-    their own price. Steady state: one anti-join finds none."""
+    their own price. The import calls it for what it wrote; the renewal job on its first run ever,
+    for services in place before the charges table existed (activation charges its own)."""
     stmt = (
         select(PbxService.id, PbxService.term, PbxService.quantity, PbxService.unit_price, PbxService.started_on,
                Pbx.activated_on, Pbx.partner_id, Pbx.customer_id, Pbx.id.label("pbx_id"))

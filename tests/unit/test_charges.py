@@ -406,6 +406,21 @@ def test_a_service_without_charges_is_charged_its_current_period_once(session, m
     ]
 
 
+def test_the_first_run_of_the_job_charges_services_from_before_charges_existed_and_later_runs_do_not(
+        app, make, session):
+    from hwaas.cli.renew import renew_through
+
+    pbx = make.pbx(term="yearly", activated_on=date(2024, 9, 1))
+    older = service(make, pbx, quantity=2, unit_price=D("50.00"))
+    session.commit()
+    [first] = renew_through(date(2026, 6, 1))
+    newer = service(make, pbx, quantity=1, unit_price=D("50.00"), started_on=date(2026, 6, 2))
+    session.commit()
+    [second] = renew_through(date(2026, 6, 2))
+    assert (first.initial, second.initial) == (1, 0)
+    assert [c.service_id for c in charged(session, "initial")] == [older.id] and newer.id != older.id
+
+
 def test_imported_services_get_their_initial_charge(session):
     from hwaas.cli import DEMO_FILE, read_document
     from hwaas.services import importer
