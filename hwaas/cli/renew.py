@@ -1,12 +1,11 @@
 """`flask renew`: the daily renewal job, once (cron, systemd timer) or in a loop beside the web server."""
 import datetime as dt
 import logging
-import signal
-import time
 
 import click
 from flask.cli import with_appcontext
 
+from hwaas.cli.loop import run_every
 from hwaas.extensions import db
 from hwaas.services import charges
 
@@ -53,24 +52,12 @@ def renew(today: dt.datetime | None, loop: bool, interval: float) -> None:
         for result in renew_through(today.date() if today else business_today()):
             click.echo(str(result))
         return
-    stopping = []
-
-    def _stop(signum, frame):
-        stopping.append(signum)
-
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
     click.echo(f"Renewing once a day (looking at the date every {interval:g} s)")
-    while not stopping:
-        try:
-            day = business_today()
-            if charges.last_run(db.session) != day:
-                for result in renew_through(day):
-                    log.info("renew: %s", result)
-        except Exception:  # the database may be briefly away; keep the job alive
-            log.exception("renew: failed; trying again in %s s", interval)
-        finally:
-            db.session.remove()
-        deadline = time.monotonic() + interval
-        while not stopping and time.monotonic() < deadline:
-            time.sleep(min(0.2, interval))
+
+    def renew_round():
+        day = business_today()
+        if charges.last_run(db.session) != day:
+            for result in renew_through(day):
+                log.info("renew: %s", result)
+
+    run_every(interval, renew_round, log, "renew")

@@ -506,3 +506,28 @@ def test_the_next_renewal_of_a_pbx_is_its_expiration_date_and_what_its_services_
     assert list(nxt) == [pbx.id]
     assert (nxt[pbx.id].day, nxt[pbx.id].amount, len(nxt[pbx.id].services)) == (date(2027, 5, 15), D("300.00"), 2)
     assert add_months(pbx.activated_on, 24) == nxt[pbx.id].day
+
+
+def test_renew_loop_renews_the_business_day_and_stops_on_sigterm(app, monkeypatch):
+    import os
+    import signal
+
+    from hwaas.cli import renew as renew_cli
+
+    days = []
+
+    def renew_through(day):
+        days.append(day)
+        os.kill(os.getpid(), signal.SIGTERM)  # as a service manager stopping it
+        return []
+
+    monkeypatch.setattr(renew_cli, "renew_through", renew_through)
+    monkeypatch.setitem(app.config, "HWAAS_TODAY", "2026-12-01")
+    previous = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
+    try:
+        result = app.test_cli_runner().invoke(args=["renew", "--loop", "--interval", "0.1"])
+    finally:
+        signal.signal(signal.SIGTERM, previous[0])
+        signal.signal(signal.SIGINT, previous[1])
+    assert result.exit_code == 0, result.output
+    assert days == [date(2026, 12, 1)] and "Renewing once a day" in result.output
