@@ -66,6 +66,7 @@ def _scan_form_errors(page, forms, failures) -> int:
     return submitted
 
 
+@pytest.mark.timeout(420)  # every page of three roles, and every form's error state: more than the default 180 s
 def test_every_page_and_form_error_state_passes_axe(chromium, live_server, app, make, session):
     world = build_world(make, session)
     failures, scanned, forms, submitted = [], set(), {}, 0
