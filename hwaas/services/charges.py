@@ -21,7 +21,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from sqlalchemy import (
-    Date, Integer, Numeric, String, and_, column, exists, extract, func, literal, or_, select, text, type_coerce,
+    Date, Integer, Numeric, String, and_, cast, column, exists, extract, func, literal, or_, select, text, type_coerce,
     update,
 )
 from sqlalchemy.orm import Session, joinedload
@@ -173,6 +173,10 @@ def _renewals(session: Session, days: Iterable[dt.date], prices: Sequence[Renewa
     cal = _calendar_cte(session, days)
     price = _prices_cte(session, prices)
     activated = Pbx.activated_on
+
+    def part(field):  # an integer, as the calendar's columns: equal types let PostgreSQL hash-join on it
+        return cast(extract(field, activated), Integer)
+
     ending = (
         select(func.coalesce(func.sum(DeviceCancellation.quantity), 0))
         .where(DeviceCancellation.service_id == PbxService.id, DeviceCancellation.status == "pending",
@@ -200,9 +204,9 @@ def _renewals(session: Session, days: Iterable[dt.date], prices: Sequence[Renewa
         .join(Pbx, Pbx.id == PbxService.pbx_id)
         .join(cal, and_(
             cal.c.term == Pbx.term,
-            extract("day", activated) == cal.c.anchor_day,
-            or_(cal.c.month.is_(None), extract("month", activated) == cal.c.month),
-            or_(cal.c.year_mod.is_(None), extract("year", activated) % 5 == cal.c.year_mod),
+            part("day") == cal.c.anchor_day,
+            or_(cal.c.month.is_(None), part("month") == cal.c.month),
+            or_(cal.c.year_mod.is_(None), part("year") % 5 == cal.c.year_mod),
             activated < cal.c.day,
         ))
         .join(Partner, Partner.id == Pbx.partner_id)
