@@ -1,4 +1,7 @@
 """What every form shares: record ids and text as users may type them (STYLE rule 5's inputs)."""
+import re
+
+from wtforms import IntegerField
 from wtforms.validators import ValidationError
 
 MAX_RECORD_ID = 2**31 - 1  # ids are INTEGER columns on every database
@@ -23,6 +26,30 @@ def coerce_record_id(value) -> int:
     if number is None or not 0 < number <= MAX_RECORD_ID:
         raise ValueError("Choose one of the options.")
     return number
+
+
+class WholeNumberField(IntegerField):
+    """A whole number as people type it: ASCII digits, an optional minus, at most nine digits (every
+    count here fits an INTEGER column). Anything else — "²", 400 digits, "1e3" — is the field's
+    own error, not an overflow further on."""
+
+    _NUMBER = re.compile(r"-?[0-9]{1,9}")
+
+    def __init__(self, *args, message: str = "Enter a whole number, like 3.", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.message = message
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        text = valuelist[0].strip() if isinstance(valuelist[0], str) else ""
+        if not text:
+            self.data = None
+            return
+        if not self._NUMBER.fullmatch(text):
+            self.data = None
+            raise ValueError(self.message)
+        self.data = int(text)
 
 
 class NoControlCharacters:

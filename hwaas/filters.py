@@ -11,3 +11,9 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(lambda v: format_money(v, currency), "money")
     app.add_template_filter(format_date, "date")
     app.add_template_filter(lambda term: TERM_LABELS.get(term, term), "term")
+    app.add_template_filter(format_percent, "percent")
+
+
+def format_percent(value) -> str:
+    """5.00 → "5%", 7.50 → "7.5%": a discount as people write it."""
+    return f"{value.normalize():f}%"

@@ -31,6 +31,12 @@ def today() -> dt.date:
     return dt.date.fromisoformat(pinned) if pinned else dt.date.today()
 
 
+def client_address() -> str:
+    """The client's address, as sign-in throttling counts it: the peer's, or the one the trusted
+    proxies forwarded (HWAAS_PROXY_COUNT puts werkzeug's ProxyFix in front of the app)."""
+    return request.remote_addr or "unknown"
+
+
 def scope() -> PartnerScope:
     """The signed-in partner's scope (their blueprint's access declaration let only partners in)."""
     if "scope" not in g:
@@ -107,11 +113,11 @@ def _read_only_gate():
     standing = current_standing()
     if standing is None or not standing.read_only:
         return None
-    return _error_page(
+    return refusal_page(
         403, "The portal is read-only",
         f"An invoice is {standing.days_overdue} days overdue, so nothing can be changed until it is paid. "
         "Account balance shows what is due and how to pay it.",
-        link=("billing.balance", "Go to Account balance"))
+        link=(url_for("billing.balance"), "Go to Account balance"))
 
 
 # --- services' refusals on forms ----------------------------------------------------------------
@@ -325,7 +331,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(NotFound)
     def _not_found(error):
-        return _error_page(404, "Page not found", "There is nothing here, or it is not yours to see.")
+        return refusal_page(404, "Page not found", "There is nothing here, or it is not yours to see.")
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
@@ -343,14 +349,14 @@ def init_app(app: Flask) -> None:
             429: ("Too many attempts", "Too many attempts. Wait a minute and try again."),
         }
         title, text = titles.get(error.code, (error.name, error.description))
-        return _error_page(error.code, title, text)
+        return refusal_page(error.code, title, text)
 
     @app.errorhandler(Exception)
     def _server_error(error: Exception):
         incident = uuid.uuid4().hex[:12]
         db.session.rollback()
         log.exception("incident %s request %s", incident, g.get("request_id"))
-        return _error_page(
+        return refusal_page(
             500, "Something went wrong",
             f"Something went wrong on our side. Nothing was changed. If it happens again, "
             f"quote incident {incident} to support.",
@@ -374,7 +380,10 @@ def check_access_declared(app: Flask) -> None:
         raise RuntimeError(f"blueprints without an access declaration (hwaas.web.access): {', '.join(missing)}")
 
 
-def _error_page(code: int, title: str, text: str, link: tuple[str, str] | None = None):
-    """An error as a page; an htmx request gets the same page, which app.js shows as a message
-    (the error's text is marked data-error-message) instead of swapping it in."""
+def refusal_page(code: int, title: str, text: str, link: tuple[str, str] | None = None):
+    """A refusal or an error as a page, with what to do next (`link`: href, label); an htmx
+    request gets the same page, which app.js shows as a message (the error's sentence is marked
+    data-error-message) instead of swapping it in."""
     return render_template("error.html", code=code, title=title, text=text, link=link), code
+
+

@@ -21,6 +21,13 @@ def login(client, user, password: str = PASSWORD):
     return response
 
 
+def signed_in(app, user):
+    """A client signed in as `user`, and a CSRF token of its session."""
+    client = app.test_client()
+    login(client, user)
+    return client, csrf_token(client.get("/").text)
+
+
 def post_form(client, url: str, data: dict | None = None, page_url: str | None = None, **kwargs):
     """POST like a browser would: take the CSRF token from the page the form is on."""
     page = client.get(page_url or url)

@@ -1,10 +1,10 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, DecimalField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from hwaas.domain_forms import NoControlCharacters
+from hwaas.domain_forms import NoControlCharacters, WholeNumberField
 from hwaas.models.catalogue import CATEGORIES
 
 
@@ -43,13 +43,15 @@ class ProductForm(FlaskForm):
     opex_monthly = _amount("OpEx price for One month", required=False)
     opex_yearly = _amount("OpEx price for One year", required=False)
     opex_five_years = _amount("OpEx price for Five years", required=False)
-    stock = IntegerField("Stock", validators=[InputRequired("Enter the stock as a whole number.")],
+    stock = WholeNumberField("Stock", message="Enter the stock as a whole number.",
+                             validators=[InputRequired("Enter the stock as a whole number.")],
                          render_kw={"inputmode": "numeric"})
     active = BooleanField("Active (shown to partners and in the price lists)")
 
 
 class BandForm(FlaskForm):
-    min_quantity = IntegerField("From quantity", validators=[
+    min_quantity = WholeNumberField("From quantity", message="Enter the quantity as a whole number, like 10.",
+                                    validators=[
         InputRequired("Enter the quantity the band starts from."), NumberRange(min=2, message="Enter 2 or more.")],
         render_kw={"inputmode": "numeric"})
     discount_percent = AmountField("Discount (%)", validators=[InputRequired("Enter the discount.")],

@@ -3,6 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from hwaas.domain_forms import NoControlCharacters
 from hwaas.services.checkout import NewAddress
 
 NEW_ADDRESS = "new"
@@ -13,16 +14,17 @@ class CheckoutForm(FlaskForm):
     expected_total = HiddenField()
     reference = StringField("Order reference", validators=[
         DataRequired("Enter your order reference."),
-        Length(max=80, message="The order reference can be at most 80 characters.")])
+        Length(max=80, message="The order reference can be at most 80 characters."), NoControlCharacters()])
     address = RadioField("Delivery address", coerce=str, validate_choice=True,
                          validators=[DataRequired("Choose a delivery address, or add a new one.")])
-    new_label = StringField("Name in the address book (optional)", validators=[Optional(), Length(max=80)])
-    new_recipient = StringField("Recipient", validators=[Length(max=200)])
-    new_street = StringField("Street and number", validators=[Length(max=200)])
-    new_postcode = StringField("Postcode", validators=[Length(max=20)])
-    new_city = StringField("City", validators=[Length(max=80)])
+    new_label = StringField("Name in the address book (optional)",
+                            validators=[Optional(), Length(max=80), NoControlCharacters()])
+    new_recipient = StringField("Recipient", validators=[Length(max=200), NoControlCharacters()])
+    new_street = StringField("Street and number", validators=[Length(max=200), NoControlCharacters()])
+    new_postcode = StringField("Postcode", validators=[Length(max=20), NoControlCharacters()])
+    new_city = StringField("City", validators=[Length(max=80), NoControlCharacters()])
     new_country = StringField("Country code", default="IT", validators=[
-        Optional(), Regexp(r"^[A-Za-z]{2}$", message="Enter the country as a two-letter code, like IT.")])
+        Optional(), Regexp(r"^[A-Za-z]{2}\Z", message="Enter the country as a two-letter code, like IT.")])
     accept_terms = BooleanField("I accept the HWaaS terms of service", validators=[
         DataRequired("Accept the terms to place the order.")])
 

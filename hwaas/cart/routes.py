@@ -8,9 +8,11 @@ from hwaas.cart import bp
 from hwaas.cart.forms import NEW_ADDRESS, CheckoutForm
 from hwaas.domain_forms import record_id
 from hwaas.models.types import utcnow
-from hwaas.services import carts, checkout
-from hwaas.services.errors import StaleCart
-from hwaas.web import access, current_standing, failed, is_partial_request, refusals, render, scope, see_other, today
+from hwaas.services import agreements, carts, checkout
+from hwaas.services.errors import CartCheckedOut, StaleCart
+from hwaas.web import (
+    access, current_standing, failed, is_partial_request, refusal_page, refusals, render, scope, see_other, today,
+)
 
 access(bp, "partner")
 
@@ -21,6 +23,7 @@ def cart_context(cart, problems=None, line_errors=None, message=None):
     current = quote.is_current(today())
     return {
         "cart": cart, "quote": quote, "current": current, "editable": current,
+        "band_saving": carts.band_saving(scope(), quote) if current else None,
         "problems": problems or [], "line_errors": line_errors or {}, "message": message,
         "form_has_errors": bool(problems),
     }
@@ -28,7 +31,10 @@ def cart_context(cart, problems=None, line_errors=None, message=None):
 
 def _cart_response(cart_id: int, status: int = 200, **context):
     cart = carts.get_cart(scope(), cart_id)
-    return render("cart/show.html", "cart/_cart.html", status=status, **cart_context(cart, **context))
+    # The page around the widget says when Checkout will need the customer's signed agreement.
+    signed = None if is_partial_request() else agreements.has_signed(scope().session, cart.customer_id)
+    return render("cart/show.html", "cart/_cart.html", status=status, agreement_signed=signed,
+                  **cart_context(cart, **context))
 
 
 def _after_change(cart_id: int, message: str):
@@ -40,7 +46,11 @@ def _after_change(cart_id: int, message: str):
 
 
 def _refused(cart_id: int, refused, anchor: str = "cart", line_id: int | None = None):
-    """The cart again with the service's refusal: in the summary, and next to its line if any."""
+    """The cart again with the service's refusal: in the summary, and next to its line if any.
+    A cart that became an order has no cart page any more: the refusal names the order."""
+    if isinstance(refused.error, CartCheckedOut):
+        return refusal_page(409, "This cart is an order now", refused.message,
+                            (url_for("orders.show", order_id=refused.error.order_id), "Open the order"))
     if isinstance(refused.error, StaleCart):
         anchor = "stale"  # the inputs are not shown on a stale cart: point at Reopen
     line_errors = {line_id: refused.message} if line_id and anchor != "stale" else {}
@@ -66,6 +76,8 @@ def show(cart_id: int):
 def update_line(cart_id: int, line_id: int):
     raw = request.form.get("quantity", "").strip()
     quantity = int(raw) if raw.isascii() and raw.isdecimal() and len(raw) <= 6 else -1
+    if quantity == 0:  # 0 removes the line, and says so
+        return _remove(cart_id, line_id, "{name} was removed from the cart (quantity 0).")
     with refusals() as refused:
         cart = carts.set_quantity(scope(), cart_id, line_id, quantity, today=today(), now=utcnow(),
                                   standing=current_standing())
@@ -77,12 +89,16 @@ def update_line(cart_id: int, line_id: int):
 
 @bp.post("/<int:cart_id>/lines/<int:line_id>/remove")
 def remove_line(cart_id: int, line_id: int):
+    return _remove(cart_id, line_id, "{name} was removed from the cart.")
+
+
+def _remove(cart_id: int, line_id: int, said: str):
     with refusals() as refused:
         _, name = carts.remove_line(scope(), cart_id, line_id, today=today(), now=utcnow(),
                                     standing=current_standing())
     if refused:
         return _refused(cart_id, refused)
-    return _after_change(cart_id, f"{name} was removed from the cart.")
+    return _after_change(cart_id, said.format(name=name))
 
 
 @bp.post("/<int:cart_id>/save")
@@ -161,10 +177,18 @@ def checkout_view(cart_id: int):
     form.address.choices = _address_choices(review.addresses)
     if request.method == "GET":
         form.idempotency_key.data = uuid.uuid4().hex
-        form.address.data = str(review.addresses[0].id) if review.addresses else NEW_ADDRESS
+        form.address.data = _default_address(review)
     form.expected_total.data = str(review.quote.total)  # the total this page shows is the one accepted
     return render_template("cart/checkout.html", cart=review.cart, quote=review.quote, form=form,
                            blockers=review.blockers, form_has_errors=bool(form.errors)), failed(form)
+
+
+def _default_address(review) -> str | None:
+    """The entry the customer's latest order went to; none when there is none (the partner
+    chooses: another customer's warehouse is never a guess); a new one when the book is empty."""
+    if review.last_used_address_id is not None:
+        return str(review.last_used_address_id)
+    return None if review.addresses else NEW_ADDRESS
 
 
 def _address_choices(book) -> list[tuple[str, str]]:

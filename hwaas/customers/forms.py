@@ -2,10 +2,11 @@
 import functools
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectField
+from wtforms import HiddenField, SelectField
 from wtforms.validators import InputRequired, NumberRange, Optional
 from wtforms.widgets import NumberInput
 
+from hwaas.domain_forms import WholeNumberField, coerce_record_id
 from hwaas.services.carts import MAX_QUANTITY
 
 
@@ -13,12 +14,12 @@ class AddToCartForm(FlaskForm):
     term = HiddenField()
     # The choices are the Duration's PBXs, but any id is passed on: the service decides, so a
     # PBX of another term or partner gets its own clear refusal (422 or 404), not "not a choice".
-    pbx_id = SelectField("PBX", coerce=int, validate_choice=False,
+    pbx_id = SelectField("PBX", coerce=coerce_record_id, validate_choice=False,
                          validators=[InputRequired("Choose a PBX.")])
 
     quantity_max = MAX_QUANTITY
 
-    def quantity_field(self, product_id: int) -> IntegerField | None:
+    def quantity_field(self, product_id: int) -> WholeNumberField | None:
         """The posted quantity of a product, with its errors; None on a form shown afresh."""
         return self._fields.get(f"qty_{product_id}")
 
@@ -36,8 +37,8 @@ def _form_class(offer: tuple[tuple[int, str], ...]) -> type[AddToCartForm]:
         pass
 
     for product_id, name in offer:
-        setattr(Form, f"qty_{product_id}", IntegerField(
-            f"Quantity of {name}",
+        setattr(Form, f"qty_{product_id}", WholeNumberField(
+            f"Quantity of {name}", message=f"Enter a quantity of {name} from 0 to {MAX_QUANTITY}.",
             widget=NumberInput(min=0, max=MAX_QUANTITY),
             validators=[Optional(), NumberRange(min=0, max=MAX_QUANTITY,
                                                 message=f"Enter a quantity of {name} from 0 to {MAX_QUANTITY}.")],

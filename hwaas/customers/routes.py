@@ -5,10 +5,11 @@ from hwaas.customers import bp
 from hwaas.customers.forms import add_to_cart_form
 from hwaas.domain_forms import has_control_characters, record_id
 from hwaas.models.types import utcnow
-from hwaas.services import carts, customers, revenue
+from hwaas.extensions import db
+from hwaas.services import agreements, carts, customers, revenue
 from hwaas.services.paging import page_number
 from hwaas.services.pricing import SUBSCRIPTION_TERMS, TERM_LABELS
-from hwaas.web import access, current_standing, failed, refusals, render, scope, see_other, today
+from hwaas.web import access, current_standing, failed, is_partial_request, refusals, render, scope, see_other, today
 
 access(bp, "partner")
 
@@ -59,4 +60,5 @@ def order(customer_id: int):
                 flash("Added to the cart.", "success")
                 return see_other(url_for("cart.show", cart_id=cart.id))
     return render("customers/order.html", "customers/_order_form.html", status=failed(form),
-                  options=options, form=form, durations=DURATIONS, form_has_errors=bool(form.errors))
+                  options=options, form=form, durations=DURATIONS, form_has_errors=bool(form.errors),
+                  agreement_signed=None if is_partial_request() else agreements.has_signed(db.session, customer_id))

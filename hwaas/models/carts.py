@@ -11,14 +11,12 @@ from hwaas.models.partners import Customer
 from hwaas.models.pbx import Pbx
 from hwaas.models.types import SUBSCRIPTION_TERMS, UTCDateTime, intpk, money, term_check, timestamp
 
-CART_STATUSES = ("open", "saved", "checking_out", "ordered")
-
 
 class Cart(db.Model):
     __tablename__ = "carts"
     __table_args__ = (
         term_check("term", SUBSCRIPTION_TERMS),
-        CheckConstraint("status IN ('open', 'saved', 'checking_out', 'ordered')", name="status_valid"),
+        CheckConstraint("status IN ('open', 'saved', 'ordered')", name="status_valid"),
         ForeignKeyConstraint(["customer_id", "partner_id"], ["customers.id", "customers.partner_id"]),
         # The cart's PBX belongs to its customer and has the cart's duration.
         ForeignKeyConstraint(["pbx_id", "customer_id", "term"], ["pbxs.id", "pbxs.customer_id", "pbxs.term"]),

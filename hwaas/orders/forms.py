@@ -3,7 +3,9 @@ from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import Length
 
+from hwaas.domain_forms import NoControlCharacters
+
 
 class CancelForm(FlaskForm):
     note = TextAreaField("Why are you cancelling? (optional)", validators=[
-        Length(max=500, message="Keep the note under 500 characters.")])
+        Length(max=500, message="Keep the note under 500 characters."), NoControlCharacters(multiline=True)])

@@ -5,20 +5,23 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from hwaas.models import Cart, CartLine, Customer, Pbx
+from hwaas.models import Cart, CartLine, Customer, Order, Pbx, QuantityBand
 from hwaas.services import catalogue, overdue
-from hwaas.services.errors import NotFound, StaleCart, ValidationFailed
+from hwaas.services.errors import CartCheckedOut, NotFound, StaleCart, ValidationFailed
 from hwaas.services.pricing import (
-    SUBSCRIPTION_TERMS, TERM_LABELS, ZERO, LineQuote, current_period, quote_line, quote_total,
-    require_subscription, require_term_match,
+    SUBSCRIPTION_TERMS, TERM_LABELS, ZERO, LineQuote, band_discount, current_period, prorate, quote_line,
+    quote_total, require_subscription, require_term_match, round_half_up, term_months, tier_price,
 )
 from hwaas.services.tenancy import PartnerScope
 
 LIVE_STATUSES = ("open", "saved")
+MINIMUM_MONTHS = 6  # a rented device is charged for at least 6 months (DESIGN §3.8)
 MAX_QUANTITY = 999
 
 
@@ -68,6 +71,15 @@ class CartQuote:
     def is_current(self, today: dt.date) -> bool:
         return self.on == today
 
+    @property
+    def minimum_run_charge(self) -> Decimal:
+        """What the cart's devices cost if each is cancelled before it ran a single month: the
+        6-month minimum (DESIGN §3.8), monthly price × 6 per device, half-up per line. The most a
+        cancellation fee can be for this order, shown where the rule is stated."""
+        months = term_months(self.cart.term)
+        return sum((round_half_up(Fraction(q.line.unit_price) * q.line.quantity * MINIMUM_MONTHS / months)
+                    for q in self.lines), ZERO)
+
 
 def quote_cart(cart: Cart, on: dt.date | None = None) -> CartQuote:
     """Price the cart's lines as of `on` (default: the day it was last priced)."""
@@ -79,6 +91,41 @@ def quote_cart(cart: Cart, on: dt.date | None = None) -> CartQuote:
         for line in cart.lines
     ]
     return CartQuote(cart=cart, on=on, lines=lines, start=start, expires=expires)
+
+
+@dataclass(frozen=True)
+class BandSaving:
+    """What Save & Recalculate would take off a cart whose lines reach a quantity band."""
+
+    amount: Decimal  # the prorated total less, a positive amount
+    bands: list[tuple[str, int, Decimal]]  # (product name, band's first quantity, discount percent)
+
+
+def band_saving(scope: PartnerScope, quote: CartQuote) -> BandSaving | None:
+    """The saving quantity bands would bring to a cart priced without them, or None: the cart
+    says it before Save & Recalculate (DESIGN §3.7). It is what recalculating computes for the
+    cart's day while the catalogue's prices stay as the lines have them; one query (the bands of
+    the cart's products)."""
+    cart = quote.cart
+    if cart.bands_applied or not quote.lines:
+        return None
+    bands: dict[int, list[tuple[int, Decimal]]] = {}
+    for product_id, min_quantity, percent in scope.session.execute(
+            select(QuantityBand.product_id, QuantityBand.min_quantity, QuantityBand.discount_percent)
+            .where(QuantityBand.product_id.in_([q.line.product_id for q in quote.lines]))):
+        bands.setdefault(product_id, []).append((min_quantity, percent))
+    saved, reached = ZERO, []
+    for q in quote.lines:
+        line = q.line
+        percent = band_discount(line.quantity, bands.get(line.product_id, []))
+        if not percent:
+            continue
+        banded = prorate(tier_price(line.unit_price, percent) * line.quantity, q.quote.start, q.quote.expires,
+                         quote.on)
+        saved += q.quote.amount - banded
+        threshold = max(m for m, _ in bands[line.product_id] if m <= line.quantity)
+        reached.append((line.product.name, threshold, percent))
+    return BandSaving(saved, reached) if saved > 0 else None
 
 
 # --- re-pricing ------------------------------------------------------------------------------
@@ -291,6 +338,24 @@ def _new_cart(scope: PartnerScope, pbx: Pbx, term: str, today: dt.date, now: dt.
     return cart
 
 
+def _cart_to_change(scope: PartnerScope, cart_id: int, now: dt.datetime) -> Cart:
+    """The live cart, claimed for this change by a guarded UPDATE: on PostgreSQL it waits for a
+    checkout holding the cart's row lock, then finds the cart ordered; on SQLite writers queue.
+    A cart that became an order is a refusal naming the order, never a silent edit of it."""
+    claimed = scope.session.execute(
+        update(Cart).where(Cart.id == cart_id, Cart.partner_id == scope.partner_id,
+                           Cart.status.in_(LIVE_STATUSES))
+        .values(updated_at=now).execution_options(synchronize_session=False)).rowcount
+    if not claimed:
+        order = scope.session.execute(
+            scope.select(Order, Order.id, Order.number).where(Order.cart_id == cart_id)).first()
+        if order is None:
+            raise NotFound("No such cart.")
+        raise CartCheckedOut(f"This cart was checked out as order {order.number}, so it can no longer be "
+                             "changed. Open the order to follow it.", order_id=order.id)
+    return get_cart(scope, cart_id)
+
+
 def _line(cart: Cart, line_id: int) -> CartLine:
     for line in cart.lines:
         if line.id == line_id:
@@ -301,7 +366,7 @@ def _line(cart: Cart, line_id: int) -> CartLine:
 def set_quantity(scope: PartnerScope, cart_id: int, line_id: int, quantity: int, *, today: dt.date,
                  now: dt.datetime, standing: overdue.Standing) -> Cart:
     overdue.check_writable(standing)
-    cart = get_cart(scope, cart_id)
+    cart = _cart_to_change(scope, cart_id, now)
     line = _line(cart, line_id)
     if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
         raise ValidationFailed(f"Enter a quantity from 1 to {MAX_QUANTITY}, or remove the line.", field="quantity")
@@ -321,7 +386,7 @@ def remove_line(scope: PartnerScope, cart_id: int, line_id: int, *, today: dt.da
                 standing: overdue.Standing) -> tuple[Cart, str]:
     """Remove the line; returns the cart and the removed product's name."""
     overdue.check_writable(standing)
-    cart = get_cart(scope, cart_id)
+    cart = _cart_to_change(scope, cart_id, now)
     line = _line(cart, line_id)
     name = line.product.name
     cart.lines.remove(line)
@@ -333,7 +398,7 @@ def remove_line(scope: PartnerScope, cart_id: int, line_id: int, *, today: dt.da
 def save(scope: PartnerScope, cart_id: int, *, now: dt.datetime, standing: overdue.Standing) -> Cart:
     """Keep the cart: it is listed under saved carts until it is ordered or discarded."""
     overdue.check_writable(standing)
-    cart = get_cart(scope, cart_id)
+    cart = _cart_to_change(scope, cart_id, now)
     if not cart.lines:
         raise ValidationFailed("This cart is empty: there is nothing to save.")
     cart.status = "saved"
@@ -347,7 +412,7 @@ def recalculate(scope: PartnerScope, cart_id: int, *, today: dt.date, now: dt.da
                 standing: overdue.Standing) -> tuple[Cart, Repricing]:
     """Save & Recalculate: re-price for today with the catalogue's quantity bands, and save."""
     overdue.check_writable(standing)
-    cart = get_cart(scope, cart_id)
+    cart = _cart_to_change(scope, cart_id, now)
     if not cart.lines:
         raise ValidationFailed("This cart is empty: there is nothing to recalculate.")
     repricing = _reprice(scope, cart, today, with_bands=True)
@@ -363,7 +428,7 @@ def reopen(scope: PartnerScope, cart_id: int, *, today: dt.date, now: dt.datetim
            standing: overdue.Standing) -> tuple[Cart, Repricing]:
     """Bring a cart to today: re-check its PBX (still that term, current period) and re-price."""
     overdue.check_writable(standing)
-    cart = get_cart(scope, cart_id)
+    cart = _cart_to_change(scope, cart_id, now)
     repricing = _reprice(scope, cart, today, cart.bands_applied)
     cart.updated_at = now
     scope.session.flush()

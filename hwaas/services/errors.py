@@ -55,3 +55,11 @@ class ValidationFailed(DomainError):
 
 class StaleCart(DomainError):
     """The cart changed since the page was rendered; reload and try again."""
+
+
+class CartCheckedOut(DomainError):
+    """The cart became an order (another tab, a double submit): it can no longer change."""
+
+    def __init__(self, message: str, order_id: int):
+        super().__init__(message)
+        self.order_id = order_id

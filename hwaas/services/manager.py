@@ -14,8 +14,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from hwaas.models import Agreement, Customer, Invoice, Order, Partner, User
 from hwaas.models.orders import ORDER_STATUSES
-from hwaas.models.types import utcnow
-from hwaas.services import agreements, mail, orders, overdue
+from hwaas.services import agreements, orders, overdue
 from hwaas.services.errors import NotFound, ValidationFailed
 from hwaas.services.paging import Page, paginate
 
@@ -192,25 +191,5 @@ def change_order_status(
         change = orders.ship(session, order, scope.user, shipment_date, note)
     else:
         change = orders.record_status(session, order, to_status, scope.user, note)
-    notify_order_status(session, order, change, order_url, now)
+    orders.notify_status(session, order, change, order_url, now)
     return change
-
-
-def notify_order_status(session: Session, order: Order, change, order_url: str | None = None,
-                        now: dt.datetime | None = None) -> None:
-    """Mail the partner (outbox) that the order changed status."""
-    lines = [
-        f"Order {order.number} ({order.reference}) for {order.customer.name} is now {change.to_label}.",
-        "",
-        f"Previous status: {change.from_label}",
-        f"Changed by: {session.get(User, change.changed_by_id).name}",
-    ]
-    if order.status == "shipped" and order.shipment_date:
-        lines.append(f"Shipment date: {order.shipment_date.isoformat()}")
-    if change.note:
-        lines.append(f"Note: {change.note}")
-    if order_url:
-        lines += ["", order_url]
-    mail.enqueue_many(session, mail.partner_recipients(session, order.customer.partner),
-                      f"Order {order.number} {change.to_label.lower()}: {order.customer.name}",
-                      "\n".join(lines) + "\n", now=now or utcnow())

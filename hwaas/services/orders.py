@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 from hwaas.models import Order, OrderStatusChange, User
 from hwaas.models.orders import ORDER_STATUSES
 from hwaas.models.types import utcnow
+from hwaas.services import mail
 from hwaas.services.errors import InvalidTransition, ValidationFailed
 
 # from-status → the statuses it may move to
@@ -119,3 +120,26 @@ def release_stock(session: Session, order: Order) -> None:
         product = session.identity_map.get(session.identity_key(Product, product_id))
         if product is not None:
             session.expire(product, ["stock"])
+
+
+# --- telling the partner ------------------------------------------------------------------------
+
+
+def notify_status(session: Session, order: Order, change, order_url: str | None = None,
+                  now: dt.datetime | None = None) -> None:
+    """Mail the partner (outbox) that the order changed status."""
+    lines = [
+        f"Order {order.number} ({order.reference}) for {order.customer.name} is now {change.to_label}.",
+        "",
+        f"Previous status: {change.from_label}",
+        f"Changed by: {session.get(User, change.changed_by_id).name}",
+    ]
+    if order.status == "shipped" and order.shipment_date:
+        lines.append(f"Shipment date: {order.shipment_date.isoformat()}")
+    if change.note:
+        lines.append(f"Note: {change.note}")
+    if order_url:
+        lines += ["", order_url]
+    mail.enqueue_many(session, mail.partner_recipients(session, order.customer.partner),
+                      f"Order {order.number} {change.to_label.lower()}: {order.customer.name}",
+                      "\n".join(lines) + "\n", now=now or utcnow())

@@ -58,7 +58,14 @@ class Standing:
 
     @property
     def message(self) -> str:
-        """Banner text: what is blocked and how to lift it; empty when there is nothing to say."""
+        """A refusal's text: what is blocked, how to lift it, where to look; empty when there is
+        nothing to say."""
+        summary = self.summary
+        return f"{summary} {LIFT_HINT}" if summary else ""
+
+    @property
+    def summary(self) -> str:
+        """Banner text: what is blocked and how to lift it (the banner links Account balance)."""
         if not self.warning:
             return ""
         lead = f"An invoice is {_days(self.days_overdue)} overdue."
@@ -78,7 +85,7 @@ class Standing:
                 "Please pay it: ordering hardware and HWaaS will be blocked once it is more than "
                 f"{_days(self.block_after)} overdue."
             )
-        return f"{lead} {body} {LIFT_HINT}"
+        return f"{lead} {body}"
 
 
 def standing(days: int, thresholds: Thresholds = Thresholds()) -> Standing:

@@ -58,12 +58,10 @@ def partner_actions(order: Order) -> list[tuple[str, str]]:
 def cancel(scope: PartnerScope, user: User, order_id: int, note: str = "", order_url: str | None = None) -> Order:
     """The partner cancels their order while it is Awaiting approval or Approved (DESIGN §3.8);
     like every status change, it is mailed to the partner."""
-    from hwaas.services.manager import notify_order_status
-
     order = get_order(scope, order_id)
     if "cancelled" not in orders.allowed_transitions(order.status):
         raise InvalidTransition(
             f"This order is {ORDER_STATUSES[order.status]} and can no longer be cancelled.", field="status")
     change = orders.record_status(scope.session, order, "cancelled", user, note or "Cancelled by the partner.")
-    notify_order_status(scope.session, order, change, order_url)
+    orders.notify_status(scope.session, order, change, order_url)
     return order

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal, DivisionByZero, Inexact, InvalidOperation, Overflow
 from fractions import Fraction
 
+from hwaas.models.types import SUBSCRIPTION_TERMS, TERMS  # the schema's terms, named once
 from hwaas.services.errors import NotASubscription, TermMismatch
 
-TERMS = ("monthly", "yearly", "five_years", "lifetime")
-SUBSCRIPTION_TERMS = ("monthly", "yearly", "five_years")
+__all__ = ["SUBSCRIPTION_TERMS", "TERMS"]  # re-exported: services and views read the terms here
 TERM_MONTHS = {"monthly": 1, "yearly": 12, "five_years": 60}
 TERM_LABELS = {
     "monthly": "One month",

@@ -1,4 +1,5 @@
 """Checkout (DESIGN §3.5, §3.6, §3.8): gates, exactly one order per cart, prices snapshotted."""
+import dataclasses
 import datetime as dt
 import threading
 import uuid
@@ -165,6 +166,31 @@ def test_a_key_replayed_on_another_cart_in_a_race_undoes_the_attempt_and_yields_
     session.expire_all()
     assert session.scalar(select(func.count(m.Order.id))) == 1
     assert session.get(m.Cart, other_cart.id).status in carts.LIVE_STATUSES  # not lost to the failed attempt
+
+
+@pytest.mark.parametrize("total", ["sNaN", "-sNaN", "NaN", "Infinity", "1e999999"])
+def test_an_expected_total_that_is_no_amount_is_a_changed_cart_not_an_error(session, world, total):
+    with pytest.raises(StaleCart):
+        place(session, world, cart_for(session, world), expected_total=total)
+
+
+def test_another_partners_idempotency_key_is_refused_and_reveals_nothing(session, make, world):
+    key = uuid.uuid4().hex
+    partner = make.partner(name="Other Partner", tier=world.partner.tier)
+    customer = make.customer(partner, name="Their Customer")
+    theirs = dataclasses.replace(world, partner=partner, user=make.user(partner=partner), customer=customer,
+                                 yearly=make.pbx(customer, term="yearly", activated_on=dt.date(2026, 8, 25)),
+                                 address=make.address(partner))
+    make.agreement(customer, uploaded_by=theirs.user)
+    place(session, theirs, cart_for(session, theirs), key=key)
+    session.commit()
+    mine = cart_for(session, world)
+    session.commit()
+    with pytest.raises(ValidationFailed, match="expired"):
+        place(session, world, mine, key=key)
+    session.rollback()
+    assert session.scalar(select(func.count(m.Order.id))) == 1
+    assert session.get(m.Cart, mine.id).status in carts.LIVE_STATUSES
 
 
 def test_a_malformed_idempotency_key_is_refused(session, world):

@@ -74,7 +74,7 @@ def test_add_a_product_bumps_the_catalogue_version(admin_client, session):
     ({"opex_yearly": "1.234"}, "opex_yearly", "at most two decimals"),
     ({"category": ""}, "category", "Choose a category."),
     ({"category": "spaceship"}, "category", "Choose a category."),
-    ({"stock": "many"}, "stock", "Not a valid integer value."),
+    ({"stock": "many"}, "stock", "Enter the stock as a whole number."),
 ])
 def test_invalid_products_are_refused_on_the_form(admin_client, session, changes, field, message):
     before = versions(session)

@@ -200,3 +200,14 @@ def test_an_approved_agreement_shows_no_upload_form(client, make, session, acme)
     page = client.get(f"/customers/{customer.id}/agreement")
     assert "Approved" in page.text and 'type="file"' not in page.text
     assert upload(client, customer, SIGNED).status_code == 422
+
+
+def test_links_in_mails_come_from_the_configured_address_not_the_requests_host(app, session, acme, monkeypatch):
+    monkeypatch.setitem(app.config, "HWAAS_BASE_URL", "https://hwaas.example.com")
+    _, _, user, customer = acme
+    forged = app.test_client()
+    forged.environ_base["HTTP_HOST"] = "evil.example"
+    login(forged, user)
+    assert upload(forged, customer, SIGNED).status_code == 303
+    body = session.scalars(select(OutboxMail.body)).one()
+    assert "https://hwaas.example.com/manager/agreements" in body and "evil.example" not in body

@@ -5,6 +5,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
+import sqlalchemy as sa
 
 from hwaas import models as m
 from hwaas.models.types import utcnow
@@ -107,7 +108,7 @@ def test_changing_the_quantity_with_htmx_returns_the_cart_widget_with_the_totals
     assert "HX-Request" in response.headers["Vary"]
 
 
-@pytest.mark.parametrize("quantity", ["0", "1000", "-1", "two", ""])
+@pytest.mark.parametrize("quantity", ["1000", "-1", "two", "", "²"])
 def test_a_bad_quantity_is_refused_with_422_on_its_field(signed_in, cart, session, quantity):
     line = cart.lines[0]
     fragment = signed_in.post(f"/cart/{cart.id}/lines/{line.id}", headers=HX,
@@ -333,3 +334,80 @@ def test_checkout_of_a_cart_priced_on_an_earlier_day_asks_to_reopen_it(signed_in
     today(dt.date(2026, 11, 27))
     page = signed_in.get(f"/cart/{cart.id}/checkout").text
     assert "Checkout is blocked" in page and "Reopen it to re-price it for today" in page
+
+
+# --- quantities, bands and the race with checkout --------------------------------------------
+
+
+def test_a_quantity_of_0_removes_the_line_and_says_so(signed_in, cart):
+    line = cart.lines[0]
+    response = signed_in.post(f"/cart/{cart.id}/lines/{line.id}", data={"csrf_token": token(signed_in, cart),
+                                                                        "quantity": "0"}, headers=HX)
+    assert response.status_code == 200
+    assert "Yealink T54W was removed from the cart (quantity 0)." in response.text
+    assert "This cart is empty" in response.text
+
+
+def test_the_cart_input_accepts_0_so_the_browser_sends_it(signed_in, cart):
+    page = signed_in.get(f"/cart/{cart.id}").text
+    assert 'min="0"' in page and "A quantity of 0 removes the line." in page
+
+
+def test_the_cart_says_what_save_and_recalculate_would_take_off_with_a_band(signed_in, cart, session, world):
+    session.add(m.QuantityBand(product_id=world.phone.id, min_quantity=2, discount_percent=Decimal("10")))
+    session.commit()
+    page = signed_in.get(f"/cart/{cart.id}").text
+    quote = carts.quote_cart(session.get(m.Cart, cart.id))
+    assert "Save &amp; Recalculate: −" in page and "the 2+ band of Yealink T54W (10% off)" in page
+    before = quote.total
+    recalculated = signed_in.post(f"/cart/{cart.id}/recalculate", data={"csrf_token": token(signed_in, cart)})
+    assert recalculated.status_code == 303
+    session.expire_all()
+    after = carts.quote_cart(session.get(m.Cart, cart.id)).total
+    saving = re.search(r"Save &amp; Recalculate: −€\s?([\d.,]+)", page).group(1)
+    assert Decimal(saving.replace(",", "")) == before - after
+    assert "Save &amp; Recalculate: −" not in signed_in.get(f"/cart/{cart.id}").text
+
+
+def test_a_quantity_change_after_the_cart_was_checked_out_is_refused_naming_the_order(
+        signed_in, cart, session, world):
+    html = signed_in.get(f"/cart/{cart.id}/checkout").text
+    line_id = cart.lines[0].id
+    _, placed, _ = checkout(signed_in, cart)
+    assert placed.status_code == 303
+    response = signed_in.post(f"/cart/{cart.id}/lines/{line_id}", data={"csrf_token": csrf_token(html),
+                                                                        "quantity": "5"}, headers=HX)
+    assert response.status_code == 409
+    order = session.scalar(sa.select(m.Order).where(m.Order.cart_id == cart.id))
+    assert f"checked out as order {order.number}" in response.text
+    session.expire_all()
+    assert session.get(m.CartLine, line_id).quantity == 2
+
+
+def test_the_six_month_minimum_is_stated_with_its_amount_for_this_order(signed_in, cart):
+    page = signed_in.get(f"/cart/{cart.id}/checkout").text
+    # 2 × Yealink T54W at the Gold price of 90.00 a year: 2 × 90.00 × 6 / 12 = 90.00
+    assert "at most €90.00 for the devices of this order (their monthly price × 6)" in page
+
+
+def test_a_customer_without_a_signed_agreement_is_told_on_order_hwaas_and_the_cart(make, session, client, today):
+    world = acme(make, agreement=False)
+    session.commit()
+    login(client, world.user)
+    order_page = client.get(f"/customers/{world.customer.id}/order-hwaas?term=yearly").text
+    assert "Acme Srl has no signed HWaaS agreement yet." in order_page
+    assert f'href="/customers/{world.customer.id}/agreement"' in order_page
+    cart, _ = carts.add_to_cart(PartnerScope(session, world.partner.id), customer_id=world.customer.id,
+                                pbx_id=world.yearly.id, term="yearly", quantities={world.phone.id: 1},
+                                today=TODAY, now=utcnow(), standing=GOOD)
+    session.commit()
+    assert "Acme Srl has no signed HWaaS agreement yet." in client.get(f"/cart/{cart.id}").text
+
+
+def test_the_overdue_banner_says_where_to_go_once(make, session, client, today):
+    world = acme(make)
+    make.invoice(world.partner, due_on=TODAY - dt.timedelta(days=3))
+    session.commit()
+    login(client, world.user)
+    page = client.get("/customers/").text
+    assert "Go to Account balance" in page and "See Account balance" not in page

@@ -242,3 +242,10 @@ def test_add_to_cart_needs_the_csrf_token(signed_in, world):
     response = signed_in.post(order_url(world), data={"term": "yearly", "pbx_id": world.yearly.id,
                                                       f"qty_{world.phone.id}": "1"})
     assert response.status_code == 400
+
+
+def test_a_search_with_a_nul_character_is_refused_on_the_search_field(client, session, world):
+    login(client, world.user)
+    response = client.get("/customers/", query_string={"q": "Acme\x00"})
+    assert response.status_code == 422
+    assert "Remove the control characters from the search" in response.text and 'aria-invalid="true"' in response.text

@@ -130,3 +130,20 @@ def test_the_order_page_links_its_confirmation_pdf(signed_in, placed, session):
     assert f'href="/orders/{placed.id}/confirmation.pdf"' in page
     pdf = signed_in.get(f"/orders/{placed.id}/confirmation.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF-")
+
+
+def test_a_cancel_note_with_a_nul_character_is_refused_on_the_form_and_the_order_stays(app, make, session):
+    from hwaas.models import Order
+    from tests.helpers import csrf_token, login
+
+    partner = make.partner()
+    user = make.user(partner=partner)
+    order = make.order(pbx=make.pbx(customer=make.customer(partner)), placed_by=user)
+    session.commit()
+    client = app.test_client()
+    login(client, user)
+    response = client.post(f"/orders/{order.id}/cancel", data={"csrf_token": csrf_token(client.get("/").text),
+                                                                "note": "changed our mind\x00"})
+    assert response.status_code == 422 and "Remove the control characters" in response.text
+    session.expire_all()
+    assert session.get(Order, order.id).status == "awaiting_approval"

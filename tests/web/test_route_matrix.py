@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from hwaas.extensions import db
-from tests.helpers import csrf_token, login
+from tests.helpers import csrf_token, login, signed_in
 from tests.routes import (
     UNSAFE, app_rules, foreign_combinations, methods, unknown_arguments, url_for_rule,
 )
@@ -34,12 +34,6 @@ def world(make, session):
     return build_world(make, session)
 
 
-def _signed_in(app, user):
-    client = app.test_client()
-    login(client, user)
-    return client, csrf_token(client.get("/").text)
-
-
 def test_every_route_argument_has_an_idor_case(app):
     missing = {rule.rule: unknown_arguments(rule) for rule in app_rules(app) if unknown_arguments(rule)}
     assert not missing, f"add these arguments to tests/routes.py: {missing}"
@@ -60,18 +54,18 @@ def _statuses_with_the_other_partners_ids(app, world, client, token) -> list[str
 
 
 def test_a_partner_gets_404_for_every_route_with_another_partners_ids(app, world):
-    failures = _statuses_with_the_other_partners_ids(app, world, *_signed_in(app, world.a.user))
+    failures = _statuses_with_the_other_partners_ids(app, world, *signed_in(app, world.a.user))
     assert not failures, "\n".join(failures)
 
 
 def test_an_area_manager_gets_404_for_records_of_partners_they_do_not_manage(app, world):
-    failures = _statuses_with_the_other_partners_ids(app, world, *_signed_in(app, world.a.manager))
+    failures = _statuses_with_the_other_partners_ids(app, world, *signed_in(app, world.a.manager))
     assert not failures, "\n".join(failures)
 
 
 def test_each_get_route_with_ids_answers_its_own_users(app, world):
     """The control for the 404 matrices: with their own ids, someone reaches every page."""
-    clients = [_signed_in(app, u)[0] for u in (world.a.user, world.a.manager, world.admin)]
+    clients = [signed_in(app, u)[0] for u in (world.a.user, world.a.manager, world.admin)]
     unreachable = []
     for rule in app_rules(app):
         if "GET" not in rule.methods or rule.endpoint in NOT_A_PAGE:
@@ -84,8 +78,8 @@ def test_each_get_route_with_ids_answers_its_own_users(app, world):
 
 
 def test_every_unsafe_route_refuses_a_missing_or_foreign_csrf_token(app, world):
-    client, _ = _signed_in(app, world.a.user)
-    _, foreign_token = _signed_in(app, world.b.user)
+    client, _ = signed_in(app, world.a.user)
+    _, foreign_token = signed_in(app, world.b.user)
     failures = []
     for rule in app_rules(app):
         url = url_for_rule(app, rule, world, world.a)
@@ -110,7 +104,7 @@ def _fingerprint() -> dict[str, str]:
 
 
 def test_no_get_request_changes_state(app, world):
-    clients = [_signed_in(app, u)[0] for u in (world.a.user, world.a.manager, world.admin)]
+    clients = [signed_in(app, u)[0] for u in (world.a.user, world.a.manager, world.admin)]
     with app.app_context():
         before = _fingerprint()
     changed = []

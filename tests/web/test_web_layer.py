@@ -8,7 +8,7 @@ import pytest
 
 from hwaas import models as m
 from tests.factories import PASSWORD
-from tests.helpers import csrf_token, login
+from tests.helpers import csrf_token, login, signed_in
 from tests.routes import UNSAFE, app_rules, methods, url_for_rule
 from tests.world import build_world
 
@@ -20,16 +20,10 @@ def world(make, session):
     return build_world(make, session)
 
 
-def _signed_in(app, user):
-    client = app.test_client()
-    login(client, user)
-    return client, csrf_token(client.get("/").text)
-
-
 def test_a_partner_40_days_overdue_cannot_cancel_an_order(app, world, make, session):
     make.invoice(world.a.partner, due_on=dt.date.today() - dt.timedelta(days=40))
     session.commit()
-    client, token = _signed_in(app, world.a.user)
+    client, token = signed_in(app, world.a.user)
     response = client.post(f"/orders/{world.a.order.id}/cancel", data={"csrf_token": token})
     assert response.status_code == 403
     assert "read-only" in response.text and "Account balance" in response.text
@@ -41,7 +35,7 @@ def test_a_read_only_partner_is_refused_every_unsafe_request_but_signing_out_and
         app, world, make, session):
     make.invoice(world.a.partner, due_on=dt.date.today() - dt.timedelta(days=30))
     session.commit()
-    client, token = _signed_in(app, world.a.user)
+    client, token = signed_in(app, world.a.user)
     open_endpoints = {"account.logout", "account.index", "account.two_factor", "account.two_factor_off",
                       "account.keepalive"}
     not_refused = []
@@ -60,7 +54,7 @@ def test_a_read_only_partner_is_refused_every_unsafe_request_but_signing_out_and
 
 
 def test_an_htmx_request_after_the_session_ended_is_sent_to_sign_in_and_back_to_the_page(app, world, monkeypatch):
-    client, token = _signed_in(app, world.a.user)
+    client, token = signed_in(app, world.a.user)
     cart_page = f"http://localhost/cart/{world.a.cart.id}"
     with client.session_transaction() as session:
         session["_seen_at"] = time.time() - 31 * 60
@@ -101,14 +95,14 @@ def test_a_signed_out_htmx_request_gets_hx_redirect_not_a_sign_in_form_in_its_ta
 
 
 def test_a_redirect_after_an_htmx_post_is_hx_redirect(app, world):
-    client, token = _signed_in(app, world.a.user)
+    client, token = signed_in(app, world.a.user)
     response = client.post(f"/cart/{world.a.cart.id}/save", data={"csrf_token": token}, headers=HX)
     assert response.status_code == 204 and response.headers["HX-Redirect"].startswith("/cart/")
 
 
 @pytest.mark.parametrize("huge", [2**31, 2**63, 10**400])
 def test_ids_too_large_for_any_database_are_not_found_in_every_route(app, world, huge):
-    client, token = _signed_in(app, world.a.user)
+    client, token = signed_in(app, world.a.user)
     server_errors = []
     for rule in app_rules(app):
         int_args = [a for a in rule.arguments if a.endswith("_id")]
