@@ -35,6 +35,7 @@ PASSWORD = "bench-password-2026"
 BIG_SHARE = 0.10
 CART_LINES = 20  # the saved cart the Cart page shows
 PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://hwaas:hwaas@127.0.0.1/hwaas")
+DB_PREFIX = os.environ.get("BENCH_DB_PREFIX", "hwaas_bench")  # the databases made: <prefix>_s, <prefix>_l
 
 
 @dataclass(frozen=True)
@@ -79,9 +80,9 @@ EXTRA_MODELS = {  # synthetic models beside the demo catalogue, so that 20-line 
 
 def database_url(db: str, size: str) -> str:
     if db == "sqlite":
-        return f"sqlite:///{OUT / f'hwaas_bench_{size.lower()}.sqlite'}"
+        return f"sqlite:///{OUT / f'{DB_PREFIX}_{size.lower()}.sqlite'}"
     base = sa.make_url(PG_ADMIN_URL)
-    return base.set(database=f"hwaas_bench_{size.lower()}").render_as_string(hide_password=False)
+    return base.set(database=f"{DB_PREFIX}_{size.lower()}").render_as_string(hide_password=False)
 
 
 def fresh_database(url: str) -> None:
@@ -125,6 +126,7 @@ class World:
         self._customers()
         self._pbxs()
         self._devices_and_services()
+        self._charges()
         self._orders()
         self._agreements()
         self._carts()
@@ -304,6 +306,25 @@ class World:
                                          "started_on": pbx["activated_on"], "status": "active"})
         self.rows["PbxService"], self.rows["Device"] = services, devices
 
+    def _charges(self):
+        """Each service's initial charge for its current period, as an import gives it (the
+        renewal job's first run would), so the Charges page and MRR have their figures."""
+        from hwaas.services.pricing import current_period
+
+        rows = []
+        for s in self.rows["PbxService"]:
+            pbx = self.pbx[s["pbx_id"]]
+            if s["started_on"] > TODAY:
+                continue
+            start, expires = current_period(pbx["activated_on"], s["term"], TODAY)
+            rows.append({"id": len(rows) + 1, "partner_id": pbx["partner_id"], "customer_id": pbx["customer_id"],
+                         "pbx_id": pbx["id"], "service_id": s["id"], "term": s["term"], "kind": "initial",
+                         "period_start": start, "period_end": expires, "quantity": s["quantity"],
+                         "unit_price": s["unit_price"],
+                         "amount": s["unit_price"] * s["quantity"],  # started with its PBX: a full period
+                         "note": "In service before it was charged in the portal", "created_at": NOW})
+        self.rows["Charge"] = rows
+
     def _orders(self):
         from hwaas.services.pricing import quote_line
 
@@ -406,7 +427,7 @@ class World:
 
 # Parents before children; each name is a model of hwaas.models.
 LOAD_ORDER = ("PriceTier", "CatalogueVersion", "Product", "ProductPrice", "QuantityBand", "Partner", "User",
-              "Address", "Invoice", "Customer", "Pbx", "PbxService", "Device", "Order", "OrderLine",
+              "Address", "Invoice", "Customer", "Pbx", "PbxService", "Charge", "Device", "Order", "OrderLine",
               "OrderStatusChange", "Agreement", "Cart", "CartLine")
 CHUNK = 5_000
 COPY_ABOVE = 20_000  # on PostgreSQL, tables with more rows than this go in by COPY

@@ -37,6 +37,7 @@ WRK_THREADS, WRK_CONNECTIONS = 2, 8
 WARMUP_SECONDS = float(os.environ.get("BENCH_WARMUP", 3))
 DURATION_SECONDS = float(os.environ.get("BENCH_DURATION", 10))
 CHECKOUTS, CHECKOUT_CLIENTS = 200, 20
+RENEWAL_DAYS = int(os.environ.get("BENCH_RENEWAL_DAYS", 365))  # the renewal job's simulated year
 SCALE_OUT_CHECKOUTS = 100
 COLD_RUNS = 5
 SEARCH = "ross"  # matches one surname in ~60: a few dozen of the big partner's customers at L
@@ -211,6 +212,8 @@ def endpoints(t: dict) -> list[tuple[str, str, str, dict, bytes]]:
         ("cancel_confirm", "Cancel confirmation, 2 devices",
          f"/devices/pbxs/{t['pbx_id']}/cancel?" + "&".join(f"devices={d}" for d in t["cancel_devices"]), {},
          b"Confirm the cancellation"),
+        ("renewals", "Renewals page (next 90 days)", "/renewals/", {}, b"<h1>Renewals</h1>"),
+        ("charges", "Charges page", "/charges/", {}, b"<h1>Charges</h1>"),
     ]
 
 
@@ -505,6 +508,10 @@ def bench_one(size: str, db: str) -> dict:
     result["in_process"] = in_process(url, t, paths, PROFILES / label)
     result["checkout_queries"] = checkout_queries(url, prepare_carts(engine, 1)[0])
     engine.dispose()
+    if db == "postgresql":  # last: it writes a year of charges
+        from bench import renewals
+
+        result["renewals"] = renewals.bench(url, RENEWAL_DAYS, log=log)
     result["seconds"] = time.perf_counter() - started
     log(f"   done in {result['seconds']:.0f} s")
     return result
@@ -564,6 +571,11 @@ def verdicts(r: dict, small: dict | None) -> list[tuple[str, str, str, bool]]:
                 f"{c['orders_per_second']:.1f} orders/s", c["orders_per_second"] >= TARGETS["orders_per_s"]))
     out.append(("checkout-safe", "checkouts: 0 lost, 0 duplicated", f"lost {c['lost']}, duplicated {c['duplicated']}",
                 c["lost"] == 0 and c["duplicated"] == 0))
+    if "renewals" in r:
+        rn = r["renewals"]
+        out.append(("renewal-day", "Renewal job: a day's renewals in seconds (slowest day ≤ 10 s, PostgreSQL)",
+                    f"{rn['day_max_s']:.2f} s; {rn['per_second']:,.0f} renewals/s over {rn['days']} days",
+                    rn["day_max_s"] <= 10))
     if "scale_out" in r:
         so = r["scale_out"]
         ok = all(so["same_pages"].values()) and so["checkout"]["lost"] == 0 and so["checkout"]["duplicated"] == 0
@@ -677,6 +689,17 @@ def write_results(results: list[dict], command: str, started: dt.datetime) -> No
             f"{1000 * CORES / max(0.1, c['app_cpu_ms_per_order'] + c['db_cpu_ms_per_order']):.0f} orders/s.",
             "",
         ]
+        if "renewals" in r:
+            rn = r["renewals"]
+            lines += [
+                f"Renewal job (`flask renew`'s own statements, one transaction per day, in process, from the day after "
+                f"the pinned date): {rn['days']} days simulated, **{rn['renewed']:,} service renewals in "
+                f"{rn['seconds']:.0f} s, {rn['per_second']:,.0f} renewals/s**; a day takes {rn['day_median_s']:.2f} s "
+                f"(median), {rn['day_max_s']:.2f} s at most; the busiest day ({rn['busiest_day']}) renewed "
+                f"{rn['busiest_renewed']:,} services in {rn['busiest_s']:.2f} s ({rn['busiest_per_second']:,.0f}/s). "
+                f"{rn['services']:,} services, {rn['charges']:,} charges at the end.",
+                "",
+            ]
         if "scale_out" in r:
             so = r["scale_out"]
             sc = so["checkout"]

@@ -10,7 +10,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from hwaas.config import CONFIGS, Config, database_url, instance_secret_key
 from hwaas.extensions import csrf, db, htmx, login_manager, migrate
 
-BLUEPRINTS = ("auth", "main", "account", "embed", "pricelist", "agreements", "manager", "billing", "admin", "documents", "customers", "cart", "orders", "devices", "health")
+BLUEPRINTS = ("auth", "main", "account", "embed", "pricelist", "agreements", "manager", "billing", "admin", "documents",
+              "customers", "cart", "addresses", "orders", "devices", "revenue", "health")
 
 
 def create_app(config: type[Config] | str | None = None, **overrides) -> Flask:

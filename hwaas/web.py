@@ -31,6 +31,12 @@ def today() -> dt.date:
     return dt.date.fromisoformat(pinned) if pinned else dt.date.today()
 
 
+def client_address() -> str:
+    """The client's address, as sign-in throttling counts it: the peer's, or the one the trusted
+    proxies forwarded (HWAAS_PROXY_COUNT puts werkzeug's ProxyFix in front of the app)."""
+    return request.remote_addr or "unknown"
+
+
 def scope() -> PartnerScope:
     """The signed-in partner's scope (their blueprint's access declaration let only partners in)."""
     if "scope" not in g:

@@ -54,6 +54,15 @@ def _side(make: Factories, session, name: str, product: m.Product, tier: m.Price
     agreement = make.agreement(customer, uploaded_by=user)
     invoice = make.invoice(partner, due_on=dt.date.today() + dt.timedelta(days=20))
     address = make.address(partner)
+    # A service in place, charged its period and renewing: Renewals, Charges and MRR have figures.
+    monthly = make.pbx(customer=customer, term="monthly", activated_on=dt.date.today() - dt.timedelta(days=40))
+    for on, term in ((pbx, "yearly"), (monthly, "monthly")):
+        session.add(m.PbxService(pbx_id=on.id, term=term, kind="hwaas", product_id=product.id, quantity=3,
+                                 unit_price=product.opex_price(term), started_on=on.activated_on))
+    session.flush()
+    from hwaas.services import charges
+
+    charges.charge_uncharged(session, dt.date.today())
     session.flush()
     service = m.PbxService(pbx_id=pbx.id, term="yearly", kind="hwaas", product_id=product.id, quantity=3,
                            unit_price=product.opex_price("yearly"), started_on=dt.date(2026, 8, 25))

@@ -6,11 +6,28 @@ from flask_login import current_user, login_user, logout_user
 
 from hwaas.account import bp
 from hwaas.auth.forms import ChangePasswordForm, DisableTwoFactorForm, EnableTwoFactorForm
-from hwaas.services import accounts, security_settings, totp
+from hwaas.extensions import db
+from hwaas.services import accounts, security_settings, throttle, totp
 from hwaas.models.types import utcnow
-from hwaas.web import access, failed, open_while_read_only, refusals, see_other
+from hwaas.web import access, client_address, failed, keep_changes, open_while_read_only, refusals, see_other
 
 access(bp)
+
+
+def _password_refused(field, user, wrong: str) -> tuple[int, dict[str, str]] | None:
+    """Check the password typed in `field`, throttled like a sign-in: None when it is right, else
+    the status and headers of the form shown again with why (429 and Retry-After over the limit,
+    even for the right password; 422 when wrong, the recorded failure kept)."""
+    try:
+        right = security_settings.password_matches(db.session, user, field.data, client_address(), utcnow())
+    except throttle.TooManyAttempts as refused:
+        field.errors.append(refused.message)
+        return 429, {"Retry-After": str(refused.retry_after)}
+    if right:
+        return None
+    keep_changes()
+    field.errors.append(wrong)
+    return 422, {}
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -18,14 +35,18 @@ access(bp)
 def index():
     user = current_user._get_current_object()
     form = ChangePasswordForm(user)
+    refusal = None
     if form.validate_on_submit():
-        with refusals(form) as refused:
-            security_settings.change_password(user, form.current_password.data, form.new_password.data)
-        if not refused:
-            login_user(user)  # this session carries the new session version; the others end
-            flash("Your password is changed. Other sessions were signed out.", "success")
-            return see_other(url_for("account.index"))
-    return render_template("account/index.html", form=form), failed(form)
+        refusal = _password_refused(form.current_password, user, "Your current password is not right.")
+        if refusal is None:
+            with refusals(form) as refused:
+                security_settings.change_password(user, form.new_password.data)
+            if not refused:
+                login_user(user)  # this session carries the new session version; the others end
+                flash("Your password is changed. Other sessions were signed out.", "success")
+                return see_other(url_for("account.index"))
+    status, headers = refusal or (failed(form), {})
+    return render_template("account/index.html", form=form), status, headers
 
 
 @bp.route("/account/two-factor", methods=["GET", "POST"])
@@ -57,14 +78,18 @@ def two_factor():
 def two_factor_off():
     user = current_user._get_current_object()
     form = DisableTwoFactorForm()
+    refusal = None
     if form.validate_on_submit():
-        with refusals(form) as refused:
-            security_settings.disable_two_factor(user, form.password.data)
-        if not refused:
-            login_user(user)
-            flash("Two-step sign-in is off.", "success")
-            return see_other(url_for("account.index"))
-    return render_template("account/two_factor_on.html", form=form, required=totp.required_for(user)), 422
+        refusal = _password_refused(form.password, user, "Your password is not right.")
+        if refusal is None:
+            with refusals(form) as refused:
+                security_settings.disable_two_factor(user)
+            if not refused:
+                login_user(user)
+                flash("Two-step sign-in is off.", "success")
+                return see_other(url_for("account.index"))
+    status, headers = refusal or (422, {})
+    return render_template("account/two_factor_on.html", form=form, required=totp.required_for(user)), status, headers
 
 
 @bp.route("/logout", methods=["POST"])

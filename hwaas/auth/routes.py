@@ -2,7 +2,7 @@ import time
 from urllib.parse import urlsplit
 
 """Signing in: the password step, the second-factor step and the session they start."""
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user
 
 from hwaas.auth import bp
@@ -10,7 +10,7 @@ from hwaas.auth.forms import CodeForm, LoginForm
 from hwaas.extensions import db
 from hwaas.models.types import utcnow
 from hwaas.services import accounts, throttle, totp
-from hwaas.web import access, keep_changes
+from hwaas.web import access, client_address, keep_changes
 
 access(bp, public=True)
 
@@ -44,10 +44,6 @@ def start_session(user, next_url: str | None):
     return redirect(safe_next(next_url), code=303)
 
 
-def _client_ip() -> str:
-    return request.remote_addr or "unknown"
-
-
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
@@ -57,15 +53,12 @@ def login():
     if form.validate_on_submit():
         now = utcnow()
         try:
-            throttle.check(db.session, form.email.data, _client_ip(), now)
+            user = throttle.attempt(db.session, form.email.data, client_address(), now,
+                                    lambda: accounts.authenticate(db.session, form.email.data, form.password.data))
         except throttle.TooManyAttempts as refused:
             form.password.errors.append(refused.message)
-            response = current_app.make_response((render_template("auth/login.html", form=form), 429))
-            response.headers["Retry-After"] = str(refused.retry_after)
-            return response
-        user = accounts.authenticate(db.session, form.email.data, form.password.data)
-        if user is None:
-            throttle.record_failure(db.session, form.email.data, _client_ip(), now)
+            return render_template("auth/login.html", form=form), 429, {"Retry-After": str(refused.retry_after)}
+        if user is None:  # recorded as a failure
             keep_changes()
             form.password.errors.append("The e-mail address or password is not right.")
         elif user.totp_secret:
@@ -97,15 +90,13 @@ def login_code():
     if form.validate_on_submit():
         now = utcnow()
         try:
-            throttle.check(db.session, user.email, _client_ip(), now)
+            right = throttle.attempt(db.session, user.email, client_address(), now,
+                                     lambda: totp.check_code(user, form.code.data, now))
         except throttle.TooManyAttempts as refused:
             form.code.errors.append(refused.message)
-            response = current_app.make_response((render_template("auth/code.html", form=form), 429))
-            response.headers["Retry-After"] = str(refused.retry_after)
-            return response
-        if totp.check_code(user, form.code.data, now):
+            return render_template("auth/code.html", form=form), 429, {"Retry-After": str(refused.retry_after)}
+        if right:
             return start_session(user, session.get("2fa_next"))
-        throttle.record_failure(db.session, user.email, _client_ip(), now)
         keep_changes()
         form.code.errors.append("That code is not right or was already used. Enter the code your app shows now.")
     return render_template("auth/code.html", form=form), 422 if form.errors else 200

@@ -177,7 +177,7 @@ def checkout_view(cart_id: int):
     form.address.choices = address_choices(review.addresses)
     if request.method == "GET":
         form.idempotency_key.data = uuid.uuid4().hex
-        form.address.data = str(review.addresses[0].id) if review.addresses else NEW_ADDRESS
+        form.address.data = _default_address(review)
     form.expected_total.data = str(review.quote.total)  # the total this page shows is the one accepted
     needs_address = checkout.has_hardware(review.cart)
     form.services_only.data = "" if needs_address else "1"
@@ -186,3 +186,9 @@ def checkout_view(cart_id: int):
                            form_has_errors=bool(form.errors)), failed(form)
 
 
+def _default_address(review) -> str | None:
+    """The entry the customer's latest order went to; none when there is none (the partner
+    chooses: another customer's warehouse is never a guess); a new one when the book is empty."""
+    if review.last_used_address_id is not None:
+        return str(review.last_used_address_id)
+    return None if review.addresses else NEW_ADDRESS

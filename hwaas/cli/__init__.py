@@ -1,4 +1,4 @@
-"""`flask` commands: data import, demo data, the mail sender."""
+"""`flask` commands: data import, demo data, the mail sender, the renewal job."""
 import datetime as dt
 from pathlib import Path
 
@@ -23,6 +23,9 @@ def register_commands(app: Flask) -> None:
     from hwaas.cli.mail import send_mail
 
     app.cli.add_command(send_mail)
+    from hwaas.cli.renew import renew
+
+    app.cli.add_command(renew)
 
 
 def business_today() -> dt.date:

@@ -1,12 +1,11 @@
 """`flask send-mail`: send the outbox over SMTP, once or in a loop beside the web server."""
 import logging
-import signal
-import time
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from hwaas.cli.loop import run_every
 from hwaas.extensions import db
 from hwaas.services import mail
 
@@ -46,23 +45,11 @@ def send_mail(loop: bool, interval: float) -> None:
         result = send_due(settings)
         click.echo(f"{result.sent} mail(s) sent, {result.failed} waiting for a retry")
         return
-    stopping = []
-
-    def _stop(signum, frame):
-        stopping.append(signum)
-
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
     click.echo(f"Sending the outbox through {settings.server}:{settings.port} every {interval:g} s")
-    while not stopping:
-        try:
-            result = send_due(settings)
-            if result.attempted:
-                log.info("mail: %d sent, %d waiting for a retry", result.sent, result.failed)
-        except Exception:  # the database may be briefly away; keep the sender alive
-            log.exception("mail: sending failed; trying again in %s s", interval)
-        finally:
-            db.session.remove()
-        deadline = time.monotonic() + interval
-        while not stopping and time.monotonic() < deadline:
-            time.sleep(min(0.2, interval))
+
+    def send_round():
+        result = send_due(settings)
+        if result.attempted:
+            log.info("mail: %d sent, %d waiting for a retry", result.sent, result.failed)
+
+    run_every(interval, send_round, log, "mail")

@@ -6,7 +6,7 @@ from hwaas.customers.forms import add_to_cart_form
 from hwaas.domain_forms import has_control_characters, record_id
 from hwaas.models.types import utcnow
 from hwaas.extensions import db
-from hwaas.services import agreements, carts, customers
+from hwaas.services import agreements, carts, customers, revenue
 from hwaas.services.paging import page_number
 from hwaas.services.pricing import SUBSCRIPTION_TERMS, TERM_LABELS
 from hwaas.web import access, current_standing, failed, is_partial_request, refusals, render, scope, see_other, today
@@ -25,12 +25,15 @@ def index():
                             current_app.config["PAGE_SIZE"])
     return render("customers/index.html", "customers/_results.html", status=422 if refused else 200,
                   q="" if refused else query, q_error=SEARCH_REFUSED if refused else None, results=page,
+                  mrr=revenue.mrr_by_customer(scope(), (c.id for c, _ in page.items), today()),
                   form_has_errors=refused)
 
 
 @bp.get("/<int:customer_id>")
 def show(customer_id: int):
-    return render_template("customers/show.html", overview=customers.overview(scope(), customer_id, today()))
+    overview = customers.overview(scope(), customer_id, today())
+    return render_template("customers/show.html", overview=overview,
+                           renewals=revenue.next_renewals(scope(), [s.pbx for s in overview.pbxs], today()))
 
 
 @bp.route("/<int:customer_id>/order-hwaas", methods=["GET", "POST"])

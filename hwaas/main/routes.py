@@ -3,7 +3,7 @@ from flask_login import current_user
 
 from hwaas.extensions import db
 from hwaas.main import bp
-from hwaas.services import dashboard
+from hwaas.services import dashboard, revenue
 from hwaas.web import access, scope, today
 
 access(bp)
@@ -14,6 +14,8 @@ NAVIGATION = {
         ("customers.index", "Customers"),
         ("cart.index", "Cart"),
         ("orders.index", "Orders"),
+        ("revenue.renewals", "Renewals"),
+        ("revenue.charges", "Charges"),
         ("agreements.index", "Agreements"),
         ("pricelist.index", "Price list"),
         ("billing.balance", "Account balance"),
@@ -49,7 +51,7 @@ def navigation():
 @bp.route("/")
 def home():
     if current_user.is_partner:
-        tiles = dashboard.partner_tiles(scope(), today())
-    else:
-        tiles = dashboard.staff_tiles(db.session, current_user)
-    return render_template("main/home.html", tiles=tiles)
+        return render_template("main/home.html", tiles=dashboard.partner_tiles(scope(), today()),
+                               revenue=revenue.partner_revenue(scope(), today()))
+    return render_template("main/home.html", tiles=dashboard.staff_tiles(db.session, current_user),
+                           staff_mrr=revenue.staff_mrr(db.session, current_user, today()))

@@ -9,10 +9,12 @@ from hwaas.models.billing import Invoice
 from hwaas.models.documents import Agreement, DocumentCache, OutboxAttachment, OutboxMail
 from hwaas.models.auth import LoginFailure
 from hwaas.models.security import EmbedTokenUse
+from hwaas.models.charges import Charge, JobRun
 
 __all__ = [
-    "Address", "Agreement", "Cart", "CartLine", "CatalogueVersion", "Customer", "Device", "DeviceCancellation", "DocumentCache",
-    "EmbedTokenUse", "Invoice", "LoginFailure", "Order", "OrderLine", "OrderStatusChange", "OutboxAttachment",
+    "Address", "Agreement", "Cart", "CartLine", "CatalogueVersion", "Charge", "Customer", "Device",
+    "DeviceCancellation", "DocumentCache", "EmbedTokenUse", "Invoice", "JobRun", "LoginFailure", "Order", "OrderLine",
+    "OrderStatusChange", "OutboxAttachment",
     "OutboxMail",
     "Partner", "Pbx", "PbxService", "PriceTier", "Product", "ProductPrice", "QuantityBand", "ReplacementItem",
     "ReplacementRequest", "ReplacementStatusChange", "ShippedUnit", "User",

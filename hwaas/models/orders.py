@@ -51,6 +51,9 @@ class Order(db.Model):
     delivery_postcode: Mapped[str] = mapped_column(String(20))
     delivery_city: Mapped[str80]
     delivery_country: Mapped[str] = mapped_column(String(2))
+    # The book entry it was copied from: checkout's default for the customer's next order. An
+    # entry deleted from the book leaves the copy above (SET NULL, and addresses.delete says so).
+    delivery_address_id: Mapped[int | None] = mapped_column(ForeignKey("addresses.id", ondelete="SET NULL"))
     terms_accepted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     shipment_date: Mapped[dt.date | None]
     placed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

@@ -1,4 +1,4 @@
-"""Price list downloads: OpEx, CapEx, CLASSOUND as EXCEL or PDF, for the partner's tier."""
+"""Price list: the partner's prices as a table, and downloads (OpEx, CapEx, CLASSOUND as EXCEL or PDF)."""
 from flask import Blueprint
 
 bp = Blueprint("pricelist", __name__, url_prefix="/price-list")

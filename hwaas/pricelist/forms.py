@@ -1,12 +1,15 @@
 from flask_wtf import FlaskForm
-from wtforms import RadioField
+from wtforms import RadioField, SearchField, SelectField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, InputRequired
+from wtforms.validators import AnyOf, InputRequired, Length, Optional
 
-from hwaas.services.pricelist import FORMATS, KINDS
+from hwaas.domain_forms import NoControlCharacters
+from hwaas.models.catalogue import CATEGORIES
+from hwaas.services.pricelist import FORMATS, KINDS, SEARCH_MAX
 
 KIND_MESSAGE = "Choose OpEx, CapEx or CLASSOUND."
 FORMAT_MESSAGE = "Choose EXCEL or PDF."
+CATEGORY_MESSAGE = "Choose a category from the list."
 
 
 class PriceListForm(FlaskForm):
@@ -19,3 +22,22 @@ class PriceListForm(FlaskForm):
                       validators=[InputRequired(KIND_MESSAGE), AnyOf(list(KINDS), message=KIND_MESSAGE)])
     format = RadioField("Format", choices=[SelectChoice(k, v) for k, v in FORMATS.items()], validate_choice=False,
                         validators=[InputRequired(FORMAT_MESSAGE), AnyOf(list(FORMATS), message=FORMAT_MESSAGE)])
+
+
+class PriceTableForm(FlaskForm):
+    """Which prices the page shows: a list, narrowed to a category and a search. A GET form (the
+    URL is the view), no CSRF token. Its ids differ from the download form's on the same page."""
+
+    class Meta:
+        csrf = False
+
+    kind = RadioField("Price list", id="show-kind", choices=[SelectChoice(k, v) for k, v in KINDS.items()],
+                      validate_choice=False, default="opex",
+                      validators=[Optional(), AnyOf(list(KINDS), message=KIND_MESSAGE)])
+    category = SelectField("Category", id="show-category", validate_choice=False, default="",
+                           choices=[SelectChoice("", "All categories")] + [SelectChoice(k, v) for k, v in CATEGORIES.items()],
+                           validators=[Optional(), AnyOf(list(CATEGORIES), message=CATEGORY_MESSAGE)])
+    q = SearchField("Search", id="show-q", default="",
+                    validators=[Length(max=SEARCH_MAX, message=f"Search for at most {SEARCH_MAX} characters."),
+                                NoControlCharacters(message="Remove the control characters from the search; "
+                                                            "use letters, digits and punctuation.")])

@@ -119,7 +119,8 @@ class PbxLine:
     expires: dt.date | None
 
 
-def prefilled_pdf(scope: PartnerScope, customer_id: int, today: dt.date) -> documents.Document:
+def prefilled_pdf(scope: PartnerScope, customer_id: int, today: dt.date,
+                  lang: str = documents.DEFAULT_LANG) -> documents.Document:
     """The HWaaS agreement as a PDF, filled in with the partner, the customer and its PBXs."""
     customer = scope.get(Customer, customer_id)
     partner = scope.session.get(Partner, scope.partner_id)
@@ -129,7 +130,7 @@ def prefilled_pdf(scope: PartnerScope, customer_id: int, today: dt.date) -> docu
         if pbx.is_subscription and pbx.activated_on and pbx.activated_on <= today:
             expires = expiration_date(pbx.activated_on, pbx.term, today)
         pbxs.append(PbxLine(pbx, expires))
-    data = documents.render_pdf("agreement.html", partner=partner, customer=customer, pbxs=pbxs, today=today,
+    data = documents.render_pdf("agreement.html", lang=lang, partner=partner, customer=customer, pbxs=pbxs, today=today,
                                 reference=f"HWAAS-{partner.id}-{customer.id}")
     return documents.Document(
         f"hwaas-agreement-{documents.safe_filename(customer.name)}.pdf", "application/pdf", data)

@@ -10,8 +10,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from hwaas.models import Address, Cart, CartLine, Customer, Order, OrderLine, Product, User
-from hwaas.services import agreements, overdue
 from hwaas.models.catalogue import SERVICE_CATEGORIES
+from hwaas.services import addresses as address_book, agreements, overdue
+from hwaas.services.addresses import NewAddress  # noqa: F401  (checkout's form builds one)
 from hwaas.services.carts import (
     LIVE_STATUSES, CartQuote, get_cart, quote_cart, require_classound_orderable, require_current,
 )
@@ -23,19 +24,6 @@ from hwaas.services.pricing import require_term_match
 from hwaas.services.tenancy import PartnerScope
 
 _KEY = re.compile(r"^[A-Za-z0-9-]{8,64}$")
-_COUNTRY = re.compile(r"^[A-Z]{2}$")
-
-
-@dataclass(frozen=True)
-class NewAddress:
-    """A delivery address typed at checkout; it joins the partner's address book."""
-
-    recipient: str
-    street: str
-    postcode: str
-    city: str
-    country: str
-    label: str = ""
 
 
 NO_ADDRESS = NewAddress(recipient="", street="", postcode="", city="", country="")
@@ -100,7 +88,20 @@ def _require_lines(cart: Cart) -> None:
 
 
 def addresses(scope: PartnerScope) -> list[Address]:
-    return list(scope.session.scalars(scope.select(Address).order_by(Address.label, Address.id)))
+    return address_book.book(scope)
+
+
+def addresses_for(scope: PartnerScope, customer_id: int) -> tuple[list[Address], int | None]:
+    """The address book, and the entry the customer's latest order went to (checkout's default),
+    in one query. None when that order named no entry (placed before entries were remembered, or
+    its entry was deleted): then nobody's address is guessed, the partner chooses."""
+    last = (select(Order.delivery_address_id)
+            .where(Order.partner_id == scope.partner_id, Order.customer_id == customer_id)
+            .order_by(Order.id.desc()).limit(1).scalar_subquery())
+    rows = scope.session.execute(
+        scope.select(Address, Address, (Address.id == last).label("last_used")).order_by(Address.label, Address.id)
+    ).all()
+    return [row.Address for row in rows], next((row.Address.id for row in rows if row.last_used), None)
 
 
 @dataclass(frozen=True)
@@ -113,13 +114,15 @@ class Review:
     addresses: list[Address]
     blockers: list[DomainError]
     order: Order | None = None
+    last_used_address_id: int | None = None  # the customer's latest order's entry
 
 
 def review(scope: PartnerScope, cart_id: int, standing: overdue.Standing, today: dt.date) -> Review:
     cart = get_cart(scope, cart_id, live=False)
     if cart.status not in LIVE_STATUSES:
         return Review(cart=cart, quote=None, addresses=[], blockers=[], order=order_for_cart(scope, cart.id))
-    return Review(cart=cart, quote=quote_cart(cart), addresses=addresses(scope),
+    book, last_used = addresses_for(scope, cart.customer_id)
+    return Review(cart=cart, quote=quote_cart(cart), addresses=book, last_used_address_id=last_used,
                   blockers=blockers(scope, cart, standing, today))
 
 
@@ -196,6 +199,7 @@ def place_order(
         status="awaiting_approval", ordered_on=today, total=quote.total,
         delivery_recipient=address.recipient, delivery_street=address.street,
         delivery_postcode=address.postcode, delivery_city=address.city, delivery_country=address.country,
+        delivery_address_id=address.id if hardware else None,  # services alone ship nowhere
         terms_accepted_at=now, placed_by_id=user.id, created_at=now, history=[],
     )
     session.add(order)
@@ -270,22 +274,10 @@ def _locked_cart(scope: PartnerScope, cart_id: int) -> Cart:
 
 def delivery_address(scope: PartnerScope, address_id: int | None, new: NewAddress | None,
                      now: dt.datetime) -> Address:
-    """The chosen entry of the address book, or a new one typed in (it joins the book)."""
+    """The chosen entry of the address book, or one typed in: it joins the book, or reuses the
+    entry already holding it."""
     if new is not None:
-        fields = {
-            "recipient": new.recipient.strip(), "street": new.street.strip(), "postcode": new.postcode.strip(),
-            "city": new.city.strip(), "country": new.country.strip().upper(),
-        }
-        missing = [name for name, value in fields.items() if not value]
-        if missing:
-            raise ValidationFailed("Enter the new delivery address in full.", field=f"new_{missing[0]}")
-        if not _COUNTRY.match(fields["country"]):
-            raise ValidationFailed("Enter the country as a two-letter code, like IT.", field="new_country")
-        label = new.label.strip() or f"{fields['city']}, {fields['street']}"
-        address = Address(partner_id=scope.partner_id, label=label[:80], created_at=now, **fields)
-        scope.session.add(address)
-        scope.session.flush()
-        return address
+        return address_book.add_or_reuse(scope, new, now, prefix="new_")
     if address_id is None:
         raise ValidationFailed("Choose a delivery address, or add a new one.", field="address")
     return scope.get(Address, address_id)

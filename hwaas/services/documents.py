@@ -1,7 +1,10 @@
-"""PDF documents: Jinja2 templates (hwaas/templates/pdf/) rendered to PDF with WeasyPrint.
+"""PDF documents: Jinja2 templates (hwaas/templates/pdf/) rendered to tagged PDF with WeasyPrint.
 
 No Flask here, so documents can be made from a view, the CLI or a test alike. WeasyPrint is
 given no way to fetch anything (no files, no network): a document is its HTML and nothing else.
+Every PDF is PDF/UA-1: a structure tree (headings, tables with header cells, lists) built from
+the HTML, marked content, the document's language and its title shown as the window title, so
+a screen reader reads it as a structured document (docs/documents.md, "Accessible documents").
 """
 import datetime as dt
 import functools
@@ -15,6 +18,14 @@ from hwaas.services.pricing import TERM_LABELS
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "pdf"
 _SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF "}
+# PDF/UA-1 (PDF 1.7) rather than UA-2 (PDF 2.0): every reader and screen reader in use reads 1.7,
+# and WeasyPrint tags both the same way.
+PDF_VARIANT = "pdf/ua-1"
+# What the documents are written in until they are translated; the translation passes its own.
+DEFAULT_LANG = "en"
+# Part of every cache key of a generated document: bumped when the way documents are made changes
+# (r2: tagged PDF/UA and accessible workbooks), so a copy made the old way is never served again.
+DOCUMENT_REVISION = "r2"
 
 
 @dataclass(frozen=True)
@@ -65,23 +76,26 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def render_html(template: str, **context) -> str:
-    """Render one of the PDF templates to an HTML string."""
-    return _environment().get_template(template).render(**context)
+def render_html(template: str, lang: str = DEFAULT_LANG, **context) -> str:
+    """Render one of the PDF templates to an HTML string in `lang` (its `<html lang>`)."""
+    return _environment().get_template(template).render(lang=lang, **context)
 
 
 def _no_fetching(url: str, *args, **kwargs):
     raise ValueError(f"documents fetch nothing: {url[:80]}")
 
 
-def html_to_pdf(html: str) -> bytes:
+def html_to_pdf(html: str, tagged: bool = True) -> bytes:
+    """The HTML as a PDF/UA-1 document (`tagged=False`, the old untagged PDF, is for measuring
+    what tagging costs, nothing else)."""
     import weasyprint  # heavy: loaded on first use only
 
-    return weasyprint.HTML(string=html, url_fetcher=_no_fetching, base_url=str(TEMPLATES)).write_pdf()
+    options = {"pdf_variant": PDF_VARIANT} if tagged else {}
+    return weasyprint.HTML(string=html, url_fetcher=_no_fetching, base_url=str(TEMPLATES)).write_pdf(**options)
 
 
-def render_pdf(template: str, **context) -> bytes:
-    return html_to_pdf(render_html(template, **context))
+def render_pdf(template: str, lang: str = DEFAULT_LANG, **context) -> bytes:
+    return html_to_pdf(render_html(template, lang=lang, **context))
 
 
 def safe_filename(text: str) -> str:
@@ -90,8 +104,8 @@ def safe_filename(text: str) -> str:
     return "-".join(part for part in cleaned.split("-") if part)[:60] or "document"
 
 
-def order_confirmation(order, currency: str, today: dt.date) -> Document:
+def order_confirmation(order, currency: str, today: dt.date, lang: str = DEFAULT_LANG) -> Document:
     """The order confirmation PDF: the order as priced at checkout, its delivery and its history."""
-    data = render_pdf("order_confirmation.html", order=order, partner=order.customer.partner,
+    data = render_pdf("order_confirmation.html", lang=lang, order=order, partner=order.customer.partner,
                       currency=currency, today=today)
     return Document(f"hwaas-order-{safe_filename(order.number)}.pdf", "application/pdf", data)

@@ -45,7 +45,7 @@ from hwaas.models.catalogue import CATEGORIES, MAC_CATEGORIES
 from hwaas.models.partners import ROLES
 from hwaas.models.replacements import MAX_REPLACED_DEVICES, REPLACEMENT_REASONS
 from hwaas.models.types import utcnow
-from hwaas.services import pricing
+from hwaas.services import charges, pricing
 from hwaas.services.accounts import hash_password, revoke_sessions
 from hwaas.services.errors import ValidationFailed
 from hwaas.services.passwords import password_problems
@@ -1261,6 +1261,8 @@ class _Import:
         for device, service in pending_devices:
             device.service_id = service.id if service is not None else None
         self.session.add_all(device for device, _ in pending_devices)
+        # Services in place before the portal charged them: each is charged its current period.
+        charges.charge_uncharged(self.session, self.today)
         self.report.created["devices"] += len(pending_devices)
         if kept:
             self.report.notes.append(

@@ -5,6 +5,7 @@ manager sees the partners they manage, an administrator sees all. Anything outsi
 reported as not found.
 """
 import datetime as dt
+from decimal import Decimal
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -59,6 +60,7 @@ class PartnerRow:
     orders_awaiting: int
     agreements_to_review: int
     standing: overdue.Standing
+    mrr: Decimal = Decimal("0.00")  # monthly recurring revenue today
 
 
 def partners(scope: ManagerScope, today: dt.date, thresholds: overdue.Thresholds) -> list[PartnerRow]:
@@ -79,10 +81,13 @@ def partners(scope: ManagerScope, today: dt.date, thresholds: overdue.Thresholds
         to_review[agreement.partner_id] = to_review.get(agreement.partner_id, 0) + 1
     oldest = counts(select(Invoice.partner_id, func.min(Invoice.due_on)).where(
         Invoice.partner_id.in_(ids), Invoice.paid_on.is_(None)).group_by(Invoice.partner_id))
+    from hwaas.services import revenue
+
+    mrr = revenue.mrr_by_partner(session, ids, today) if ids else {}
     return [
         PartnerRow(p, customers.get(p.id, 0), awaiting.get(p.id, 0), to_review.get(p.id, 0),
                    overdue.standing(overdue.days_overdue([oldest[p.id]] if p.id in oldest else [], today),
-                                    thresholds))
+                                    thresholds), mrr.get(p.id, Decimal("0.00")))
         for p in items
     ]
 

@@ -130,7 +130,11 @@ def ship(
 
 def _on_transition(session: Session, order: Order, to_status: str, at: dt.datetime) -> None:
     if to_status == "active":
-        provision(session, order)
+        services = provision(session, order)
+        if services:  # its initial charges, from the lines as priced at checkout (DESIGN §3.4)
+            from hwaas.services import charges
+
+            charges.charge_activation(session, order, services, at.date())
     elif to_status in ("rejected", "cancelled"):
         release_stock(session, order)
 

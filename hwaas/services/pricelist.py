@@ -6,16 +6,16 @@ charges for a full term (before quantity bands, which Save & Recalculate applies
 states per product).
 """
 import datetime as dt
-import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, undefer
 
 from hwaas.models import CatalogueVersion, DocumentCache, Partner, PriceTier, Product
-from hwaas.services import catalogue, documents
+from hwaas.models.catalogue import CATEGORIES
+from hwaas.services import catalogue, documents, spreadsheets
 from hwaas.services.errors import ValidationFailed
 from hwaas.services.pricing import SUBSCRIPTION_TERMS, TERM_LABELS, tier_price
 
@@ -30,11 +30,6 @@ KIND_DESCRIPTIONS = {
     "capex": "Devices bought outright: one purchase price per unit.",
     "classound": "CLASSOUND services, per PBX, for each duration.",
 }
-EXCEL_CURRENCY_FORMATS = {
-    "EUR": '"€"#,##0.00', "USD": '"$"#,##0.00', "GBP": '"£"#,##0.00', "CHF": '"CHF "#,##0.00',
-}
-# A spreadsheet treats text starting with these as a formula (or DDE): such text gets a leading quote.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 # --- the prices ------------------------------------------------------------------------------
@@ -63,8 +58,10 @@ class Row:
     sku: str
     name: str
     category: str
-    prices: dict[str, Decimal | None]  # column key → unit price
+    prices: dict[str, Decimal | None]  # column key → unit price at the tier
     bands: str  # the quantity discounts, in words ("" when none)
+    list_prices: dict[str, Decimal | None] = field(default_factory=dict)  # column key → list price
+    stock: int = 0  # negative: back-ordered (on the page only: files are cached, stock moves)
 
 
 @dataclass(frozen=True)
@@ -76,6 +73,8 @@ class PriceList:
     catalogue_date: dt.date | None
     columns: list[Column]
     rows: list[Row]
+    category: str | None = None  # the filters the rows were chosen by (the page's; None: all)
+    search: str = ""
 
     @property
     def title(self) -> str:
@@ -84,6 +83,14 @@ class PriceList:
     @property
     def shows_bands(self) -> bool:
         return self.kind != "capex"
+
+    @property
+    def shows_stock(self) -> bool:
+        return self.kind != "classound"  # a service: no stock (DESIGN §3.4.1)
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.category or self.search)
 
 
 def catalogue_version(session: Session) -> int:
@@ -101,14 +108,33 @@ def check_format(fmt: str) -> None:
         raise ValidationFailed("Choose EXCEL or PDF.", field="format")
 
 
+def categories(kind: str) -> dict[str, str]:
+    """The categories a list can be narrowed to: category key → label."""
+    check_kind(kind)
+    return {key: label for key, label in CATEGORIES.items() if (key == "classound") == (kind == "classound")}
+
+
+SEARCH_MAX = 100
+
+
 def _bands_text(product: Product) -> str:
     return "; ".join(f"from {band.min_quantity} units: {documents.format_percent(band.discount_percent)} off"
                      for band in product.bands)
 
 
-def build(session: Session, kind: str, tier: PriceTier) -> PriceList:
-    """The rows of one price list for one tier, from the active catalogue, by category then SKU."""
+def build(session: Session, kind: str, tier: PriceTier, category: str | None = None,
+          search: str = "") -> PriceList:
+    """The rows of one price list for one tier, from the active catalogue, by category then SKU.
+
+    The one function behind the downloads (the whole list) and the Price list page (narrowed to
+    a `category` and to SKUs or names containing `search`, case-insensitive)."""
     check_kind(kind)
+    search = " ".join((search or "").split())
+    if category and category not in categories(kind):
+        raise ValidationFailed(f"{CATEGORIES.get(category, 'That category')} is not in the {KINDS[kind]} list: "
+                               "choose one of its categories, or All categories.", field="category")
+    if len(search) > SEARCH_MAX:
+        raise ValidationFailed(f"Search for at most {SEARCH_MAX} characters.", field="q")
     query = (select(Product).where(Product.active.is_(True))
              .options(selectinload(Product.prices), selectinload(Product.bands))
              .order_by(Product.category, Product.sku))
@@ -116,6 +142,12 @@ def build(session: Session, kind: str, tier: PriceTier) -> PriceList:
         query = query.where(Product.category == "classound")
     else:
         query = query.where(Product.category != "classound")
+    if category:
+        query = query.where(Product.category == category)
+    if search:
+        needle = search.lower()
+        query = query.where(or_(func.lower(Product.sku).contains(needle, autoescape=True),
+                                func.lower(Product.name).contains(needle, autoescape=True)))
     products = session.scalars(query).all()
 
     if kind == "capex":
@@ -126,98 +158,57 @@ def build(session: Session, kind: str, tier: PriceTier) -> PriceList:
     for product in products:
         if kind == "capex":
             prices = {"capex": capex_unit_price(product, tier)}
+            list_prices = {"capex": product.capex_price}
         else:
             prices = {term: opex_unit_price(product, term, tier) for term in SUBSCRIPTION_TERMS}
             if all(price is None for price in prices.values()):
                 continue  # not offered as a service at all
+            list_prices = {term: product.opex_price(term) for term in SUBSCRIPTION_TERMS}
         rows.append(Row(product.sku, product.name, product.category_label, prices,
-                        _bands_text(product) if kind != "capex" else ""))
+                        _bands_text(product) if kind != "capex" else "", list_prices, product.stock))
     version = session.scalar(select(CatalogueVersion).order_by(CatalogueVersion.id.desc()).limit(1))
     return PriceList(
         kind=kind, tier_name=tier.name, discount_percent=tier.discount_percent,
         catalogue_version=version.id if version else 0,
         catalogue_date=version.changed_at.date() if version else None,
-        columns=columns, rows=rows,
+        columns=columns, rows=rows, category=category or None, search=search,
     )
 
 
 # --- EXCEL -----------------------------------------------------------------------------------
 
 
-def safe_text(value: str) -> str:
-    """Text for a spreadsheet cell that no spreadsheet will run as a formula, and valid XML."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    value = ILLEGAL_CHARACTERS_RE.sub("", value or "")
-    if value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
-
-
-def to_xlsx(price_list: PriceList, currency: str, today: dt.date) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    money_format = EXCEL_CURRENCY_FORMATS.get(currency, f'"{currency} "#,##0.00')
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = KINDS[price_list.kind]
-    headers = ["SKU", "Product", "Category"] + [
-        f"{c.label} ({currency})" for c in price_list.columns]
+def to_xlsx(price_list: PriceList, currency: str, today: dt.date, lang: str = documents.DEFAULT_LANG) -> bytes:
+    """The list as an accessible workbook (services/spreadsheets.py): one sheet named after the
+    list holding it as a table, then the About sheet."""
+    money = spreadsheets.money_format(currency)
+    columns = [spreadsheets.Column("SKU", 16, text=True), spreadsheets.Column("Product", 34, text=True),
+               spreadsheets.Column("Category", 20, text=True)]
+    columns += [spreadsheets.Column(f"{c.label} ({currency})", 16, number_format=money) for c in price_list.columns]
     if price_list.shows_bands:
-        headers.append("Quantity discounts")
-    sheet.append([safe_text(h) for h in headers])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDE6F0")
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
+        columns.append(spreadsheets.Column("Quantity discounts", 40, text=True))
 
-    first_price_column = 4
-    for row in price_list.rows:
-        values = [safe_text(row.sku), safe_text(row.name), safe_text(row.category)]
-        values += [row.prices[c.key] for c in price_list.columns]  # Decimal: a real number cell
-        if price_list.shows_bands:
-            values.append(safe_text(row.bands) or None)
-        sheet.append(values)
-        for offset in range(len(price_list.columns)):
-            cell = sheet.cell(row=sheet.max_row, column=first_price_column + offset)
-            if cell.value is not None:
-                cell.number_format = money_format
-        for column in (1, 2, 3, len(values)):
-            cell = sheet.cell(row=sheet.max_row, column=column)
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # text, whatever it looks like
+    def rows():
+        for row in price_list.rows:
+            values = [row.sku, row.name, row.category] + [row.prices[c.key] for c in price_list.columns]
+            if price_list.shows_bands:
+                values.append(row.bands or None)
+            yield values
 
-    widths = [16, 34, 20] + [16] * len(price_list.columns) + ([40] if price_list.shows_bands else [])
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(sheet.max_row, 1)}"
-    sheet.print_title_rows = "1:1"
-    sheet.page_setup.orientation = "landscape"
-
-    about = workbook.create_sheet("About")
-    about.append(["Price list", safe_text(KINDS[price_list.kind])])
-    about.append(["Price tier", safe_text(f"{price_list.tier_name} ({documents.format_percent(price_list.discount_percent)} discount)")])
-    about.append(["Catalogue version", price_list.catalogue_version])
-    about.append(["Generated on", today])
-    about.cell(row=4, column=2).number_format = "yyyy-mm-dd"
-    about.append(["Currency", currency])
-    about.append(["Notes", "Unit prices for one full term, tier discount applied, excluding VAT. "
-                           "Services ordered mid-period are prorated to the PBX's expiration date. "
-                           "Quantity discounts apply on Save & Recalculate."])
-    for cell in about["A"]:
-        cell.font = Font(bold=True)
-    about.column_dimensions["A"].width = 20
-    about.column_dimensions["B"].width = 90
-
-    workbook.properties.title = price_list.title
-    workbook.properties.subject = f"{price_list.tier_name} tier, catalogue version {price_list.catalogue_version}"
-    workbook.properties.creator = "hwaas"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return spreadsheets.workbook_bytes(
+        title=price_list.title, lang=lang,
+        subject=f"{price_list.tier_name} tier, catalogue version {price_list.catalogue_version}",
+        sheets=[spreadsheets.DataSheet(KINDS[price_list.kind], columns, rows())],
+        about=[
+            ("Price list", KINDS[price_list.kind]),
+            ("Price tier", f"{price_list.tier_name} ({documents.format_percent(price_list.discount_percent)} discount)"),
+            ("Catalogue version", price_list.catalogue_version),
+            ("Generated on", today),
+            ("Currency", currency),
+            ("Notes", "Unit prices for one full term, tier discount applied, excluding VAT. "
+                      "Services ordered mid-period are prorated to the PBX's expiration date. "
+                      "Quantity discounts apply on Save & Recalculate."),
+        ])
 
 
 # --- PDF -------------------------------------------------------------------------------------
@@ -233,8 +224,13 @@ def to_pdf(price_list: PriceList, partner_name: str, currency: str, today: dt.da
 # --- the cached document ---------------------------------------------------------------------
 
 
+CACHE_PREFIX = f"pricelist:{documents.DOCUMENT_REVISION}:"
+
+
 def cache_key(kind: str, fmt: str, version: int, tier_id: int, currency: str, partner_id: int | None) -> str:
-    key = f"pricelist:{kind}:{fmt}:v{version}:t{tier_id}:{currency}"
+    """The file's key: the document revision (a file made the old way, e.g. an untagged PDF, has
+    another key and is never served again), then what the file's content depends on."""
+    key = f"{CACHE_PREFIX}{kind}:{fmt}:v{version}:t{tier_id}:{currency}"
     return key + (f":p{partner_id}" if partner_id is not None else "")
 
 
@@ -273,7 +269,10 @@ def document(session: Session, partner: Partner, kind: str, fmt: str, currency: 
 def _store(session: Session, key: str, version: int, doc: documents.Document) -> None:
     try:
         with session.begin_nested():
-            session.execute(delete(DocumentCache).where(DocumentCache.catalogue_version < version))
+            # Retire the files of older catalogue versions and those made by an older revision.
+            session.execute(delete(DocumentCache).where(or_(
+                DocumentCache.catalogue_version < version,
+                and_(DocumentCache.key.like("pricelist:%"), DocumentCache.key.not_like(f"{CACHE_PREFIX}%")))))
             session.add(DocumentCache(key=key, catalogue_version=version, filename=doc.filename,
                                       content_type=doc.content_type, size=len(doc.data), data=doc.data))
     except IntegrityError:

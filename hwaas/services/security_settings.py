@@ -5,15 +5,25 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hwaas.models import Partner, User
-from hwaas.services import accounts, totp
+from hwaas.services import accounts, throttle, totp
 from hwaas.services.errors import NotFound, ValidationFailed
 
+WRONG_PASSWORDS = "wrong passwords for this account"
 
-def change_password(user: User, current: str, new: str) -> None:
+
+def password_matches(session: Session, user: User, password: str, ip: str, now: dt.datetime) -> bool:
+    """The user's password typed again (to change it, or to turn the second factor off), counted
+    like a sign-in: over the limit it is refused unchecked (throttle.TooManyAttempts, even when
+    right); a wrong one is recorded, and counts against signing in too. The caller keeps the
+    recorded failure when it answers with an error (it is not a refusal to roll back)."""
     from werkzeug.security import check_password_hash
 
-    if not check_password_hash(user.password_hash, current):
-        raise ValidationFailed("Your current password is not right.", field="current_password")
+    return throttle.attempt(session, user.email, ip, now, lambda: check_password_hash(user.password_hash, password),
+                            what=WRONG_PASSWORDS)
+
+
+def change_password(user: User, new: str) -> None:
+    """Set a new password (the current one checked first with `password_matches`)."""
     user.password_hash = accounts.hash_password(new)
     accounts.revoke_sessions(user)  # every other session of the user ends
 
@@ -24,14 +34,11 @@ def enable_two_factor(user: User, secret: str, code: str, now: dt.datetime) -> N
     accounts.revoke_sessions(user)
 
 
-def disable_two_factor(user: User, password: str) -> None:
-    from werkzeug.security import check_password_hash
-
+def disable_two_factor(user: User) -> None:
+    """Turn the second factor off (the password checked first with `password_matches`)."""
     if totp.required_for(user):
         raise ValidationFailed("Your organisation requires a second factor; it cannot be turned off.",
                                field="password")
-    if not check_password_hash(user.password_hash, password):
-        raise ValidationFailed("Your password is not right.", field="password")
     totp.disable(user)
     accounts.revoke_sessions(user)
 

@@ -1,9 +1,13 @@
 """Sign-in throttling per account and per client address, kept in the database so that every
-worker and host counts the same failures."""
+worker and host counts the same failures. Every check of a secret an account holds (password at
+sign-in or on the account pages, second-factor code) is one `attempt`."""
 import datetime as dt
+import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
 from hwaas.models import LoginFailure
@@ -12,6 +16,11 @@ from hwaas.services.errors import DomainError
 WINDOW = dt.timedelta(minutes=15)
 MAX_PER_ACCOUNT = 5
 MAX_PER_ADDRESS = 20
+
+
+T = TypeVar("T")
+SIGN_IN = "failed sign-in attempts"
+_LOCK_NAMESPACE = 0x68777466  # "hwtf": pg_advisory_xact_lock(namespace, key) keeps this module's locks apart
 
 
 class TooManyAttempts(DomainError):
@@ -29,8 +38,36 @@ class Limits:
     per_address: int = MAX_PER_ADDRESS
 
 
-def check(session: Session, email: str, ip: str, now: dt.datetime, limits: Limits = Limits()) -> None:
-    """Refuse a sign-in attempt when the account or the address has failed too often lately."""
+def attempt(session: Session, email: str, ip: str, now: dt.datetime, verify: Callable[[], T],
+            limits: Limits = Limits(), what: str = SIGN_IN) -> T:
+    """One throttled check of an account's secret: refused unchecked (TooManyAttempts) while the
+    account or the address is over its limit, even when the secret is right; `verify()` run
+    otherwise, and a falsy outcome recorded as a failure. Returns the outcome.
+
+    On PostgreSQL the account's attempts are serialised from the count to the recorded failure
+    (a transaction-level advisory lock on the e-mail, released when the request's transaction
+    ends), so parallel guesses cannot all read the same count: at most `per_account` are checked
+    per window, across workers and hosts. SQLite has no such lock; see docs/decisions.md."""
+    email = email.strip().lower()
+    _serialise_account(session, email)
+    check(session, email, ip, now, limits, what)
+    outcome = verify()
+    if not outcome:
+        record_failure(session, email, ip, now)
+    return outcome
+
+
+def _serialise_account(session: Session, email: str) -> None:
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    key = zlib.crc32(email.encode()) - 2**31  # an int4, as the two-key form wants
+    session.execute(text("SELECT pg_advisory_xact_lock(:namespace, :key)"),
+                    {"namespace": _LOCK_NAMESPACE, "key": key})
+
+
+def check(session: Session, email: str, ip: str, now: dt.datetime, limits: Limits = Limits(),
+          what: str = SIGN_IN) -> None:
+    """Refuse an attempt when the account or the address has failed too often lately."""
     since = now - limits.window
     email = email.strip().lower()
     for column, value, limit in ((LoginFailure.email, email, limits.per_account),
@@ -43,7 +80,7 @@ def check(session: Session, email: str, ip: str, now: dt.datetime, limits: Limit
             wait = max(1, int((oldest + limits.window - now).total_seconds()) + 1)
             minutes = max(1, round(wait / 60))
             raise TooManyAttempts(
-                f"Too many failed sign-in attempts. Wait {minutes} minute{'s' if minutes != 1 else ''} "
+                f"Too many {what}. Wait {minutes} minute{'s' if minutes != 1 else ''} "
                 f"and try again, or ask your administrator to reset your password.",
                 retry_after=wait,
             )

@@ -1,7 +1,7 @@
 """device cancellations: devices of one service ending on the PBX's next expiration date; device status
 
 Revision ID: d5e1c0a9f4b2
-Revises: b2c7d9e4f1a0
+Revises: b71c0d4e9a25
 Create Date: 2026-11-30 12:45:00
 
 """
@@ -13,7 +13,7 @@ import hwaas.models.types
 
 # revision identifiers, used by Alembic.
 revision = 'd5e1c0a9f4b2'
-down_revision = 'b2c7d9e4f1a0'
+down_revision = 'b71c0d4e9a25'
 branch_labels = None
 depends_on = None
 

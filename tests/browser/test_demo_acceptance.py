@@ -54,6 +54,7 @@ def test_demo_partner_orders_two_desk_phones_for_acme_and_finds_the_order_awaiti
     page.get_by_role("link", name="Checkout").click()
     expect(page.get_by_role("table", name="Review")).to_contain_text(amount)
     page.get_by_label("Order reference").fill("ACME-2026-01")
+    page.get_by_label(re.compile("Warehouse: Demo Partner")).check()  # Acme's first order: no address is guessed
     page.get_by_label("I accept the HWaaS terms of service").check()
     page.get_by_role("button", name="Place order").click()
     expect(page.get_by_role("heading", name=re.compile(r"^Order HW-"))).to_be_visible()

@@ -218,6 +218,7 @@ def test_an_order_is_completed_inside_the_frame(page, sites, make, session):
     frame.get_by_role("link", name="Checkout").click()
     frame.get_by_role("heading", name="Checkout").wait_for()
     frame.get_by_label("Order reference").fill("PO-EMBED-1")
+    frame.get_by_label(re.compile("Embedded Receiving")).check()
     frame.get_by_label("I accept the HWaaS terms of service").check()
     frame.get_by_role("button", name="Place order").click()
     frame.get_by_role("heading", name=re.compile(r"^Order HW-")).wait_for()

@@ -160,17 +160,18 @@ def test_partner_downloads_price_lists(request, js, world):
     page.get_by_role("link", name="Price list").click()
     if js:  # axe runs as a script: it checks the page with JavaScript on
         assert_accessible(page)
-    page.get_by_role("group", name="Price list").get_by_label("CapEx").check()
-    page.get_by_label("EXCEL").check()
+    downloads = page.get_by_role("region", name="Downloads")  # the prices on the page have their own form
+    downloads.get_by_role("group", name="Price list").get_by_label("CapEx").check()
+    downloads.get_by_label("EXCEL").check()
     with page.expect_download() as download:
-        page.get_by_role("button", name="Download").click()
+        downloads.get_by_role("button", name="Download").click()
     assert download.value.suggested_filename == "hwaas-price-list-capex-v1.xlsx"
     sheet = load_workbook(io.BytesIO(open(download.value.path(), "rb").read())).active
     assert sheet["A2"].value == "YEA-T54W" and sheet["D2"].value == pytest.approx(169.15)  # 199.00 less 15 %
 
-    page.get_by_label("OpEx").check()
-    page.get_by_label("PDF").check()
+    downloads.get_by_label("OpEx").check()
+    downloads.get_by_label("PDF").check()
     with page.expect_download() as download:
-        page.get_by_role("button", name="Download").click()
+        downloads.get_by_role("button", name="Download").click()
     assert download.value.suggested_filename == "hwaas-price-list-opex-v1.pdf"
     assert open(download.value.path(), "rb").read(5) == b"%PDF-"

@@ -116,7 +116,9 @@ def order_two_desk_phones(page, js: bool) -> None:
     expect(page.get_by_role("table", name="Review")).to_contain_text("€134.63")
     check(page)
     page.get_by_label("Order reference").fill("PO-4711")
-    expect(page.get_by_label(re.compile("Milan warehouse"))).to_be_checked()
+    milan = page.get_by_label(re.compile("Milan warehouse"))
+    expect(milan).not_to_be_checked()  # the customer's first order: the partner chooses
+    milan.check()
     page.get_by_label("I accept the HWaaS terms of service").check()
     page.get_by_role("button", name="Place order").click()
 
@@ -232,6 +234,7 @@ def test_the_whole_flow_with_the_keyboard_only(page, demo):
     page.keyboard.type("PO-KEYS")
     focused = tab_to(page, "Milan warehouse")
     assert focused["type"] == "radio"
+    page.keyboard.press("Space")
     tab_to(page, "I accept the HWaaS terms of service")
     page.keyboard.press("Space")
     tab_to(page, "Place order")

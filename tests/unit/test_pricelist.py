@@ -162,3 +162,52 @@ def test_a_catalogue_without_a_version_still_gets_a_list(session, make):
     make.product(sku="ONLY-1")
     doc = pricelist.document(session, partner, "capex", "xlsx", "EUR", TODAY)
     assert doc.filename.endswith("-v0.xlsx")
+
+
+def test_the_list_narrows_to_a_category_and_a_search_with_the_same_prices(session, make, catalogue):
+    partner, phone, dect, _ = catalogue
+    make.product(sku="YEA-W73P", name="Yealink W73P", category="dect", opex={"yearly": Decimal("40.00")})
+    whole = {r.sku: r for r in pricelist.build(session, "opex", partner.tier).rows}
+    dect_only = pricelist.build(session, "opex", partner.tier, category="dect")
+    assert [r.sku for r in dect_only.rows] == ["GIG-N670", "YEA-W73P"] and dect_only.is_filtered
+    yealink = pricelist.build(session, "opex", partner.tier, search="  yeaLINK ")
+    assert [r.sku for r in yealink.rows] == ["YEA-W73P", "YEA-T54W"] and yealink.search == "yeaLINK"
+    assert [r.sku for r in pricelist.build(session, "opex", partner.tier, search="n670").rows] == ["GIG-N670"]
+    assert pricelist.build(session, "opex", partner.tier, category="dect", search="t54w").rows == []
+    for row in dect_only.rows + yealink.rows:
+        assert row == whole[row.sku]  # narrowing never changes a figure
+
+
+def test_a_search_is_text_not_a_pattern(session, make, catalogue):
+    partner, *_ = catalogue
+    make.product(sku="PCT-100", name="100% wireless", opex={"yearly": Decimal("10.00")})
+    assert [r.sku for r in pricelist.build(session, "opex", partner.tier, search="%").rows] == ["PCT-100"]
+    assert pricelist.build(session, "opex", partner.tier, search="_ _").rows == []
+
+
+def test_rows_carry_list_prices_and_stock_beside_the_tier_prices(session, make, catalogue):
+    partner, phone, dect, _ = catalogue
+    dect.stock = -3  # back-ordered: shown, never hidden
+    rows = {r.sku: r for r in pricelist.build(session, "opex", partner.tier).rows}
+    assert rows["YEA-T54W"].list_prices == {"monthly": Decimal("6.50"), "yearly": Decimal("65.00"),
+                                            "five_years": Decimal("292.50")}
+    assert rows["GIG-N670"].stock == -3
+    capex = {r.sku: r for r in pricelist.build(session, "capex", partner.tier).rows}
+    assert capex["YEA-T54W"].list_prices == {"capex": Decimal("189.00")}
+    assert capex["YEA-T54W"].prices == {"capex": Decimal("160.65")}
+
+
+@pytest.mark.parametrize("kind, category, search, field", [
+    ("opex", "classound", "", "category"), ("classound", "dect", "", "category"),
+    ("opex", "fax", "", "category"), ("opex", None, "x" * 101, "q"),
+])
+def test_a_filter_outside_the_list_is_a_validation_error(session, catalogue, kind, category, search, field):
+    partner, *_ = catalogue
+    with pytest.raises(ValidationFailed) as error:
+        pricelist.build(session, kind, partner.tier, category=category, search=search)
+    assert error.value.field == field
+
+
+def test_each_list_offers_its_own_categories():
+    assert list(pricelist.categories("opex")) == ["desk_phone", "dect", "headset", "conference"]
+    assert pricelist.categories("classound") == {"classound": "CLASSOUND"}

@@ -91,6 +91,32 @@ def test_failures_older_than_the_window_are_forgiven(client, make, session):
     assert _attempt(client, user.email, PASSWORD).status_code == 303
 
 
+
+@pytest.mark.parametrize("url, field, extra", [
+    ("/account", "current_password", {"new_password": "violet tractor harbour umbrella",
+                                      "confirm": "violet tractor harbour umbrella"}),
+    ("/account/two-factor/off", "password", {}),
+])
+def test_password_checks_on_the_account_pages_are_throttled_like_sign_in(client, make, session, url, field, extra):
+    user = make.user()
+    session.commit()
+    login(client, user)
+    if "two-factor" in url:  # turned on after signing in: the page tested is the account's, not the code step
+        user.totp_secret = pyotp.random_base32()
+        session.commit()
+    page = "/account/two-factor" if "two-factor" in url else url
+    for _ in range(5):
+        wrong = post_form(client, url, {field: "wrong-password-123", **extra}, page_url=page)
+        assert wrong.status_code == 422 and "not right" in wrong.text
+    assert session.query(LoginFailure).filter_by(email=user.email).count() == 5  # kept despite the 422s
+    refused = post_form(client, url, {field: PASSWORD, **extra}, page_url=page)  # even the right one waits
+    assert refused.status_code == 429
+    assert "Too many wrong passwords" in refused.text and int(refused.headers["Retry-After"]) > 0
+    session.expire_all()
+    assert session.get(type(user), user.id).password_hash == user.password_hash  # nothing changed
+    assert _attempt(client.application.test_client(), user.email, PASSWORD).status_code == 429  # one count
+
+
 @pytest.mark.parametrize("password, problem", [
     ("short-pass", "at least 12"),
     ("password1234", "most common"),

@@ -37,7 +37,7 @@ def test_the_page_offers_each_list_in_each_format(client, partner_user):
     page = client.get("/price-list/")
     assert page.status_code == 200
     assert '<a href="/price-list/"' in page.text and "Price list" in page.text  # in the navigation
-    assert page.text.count("<fieldset") == 2 and "<legend>Price list</legend>" in page.text
+    assert page.text.count("<fieldset") == 3 and "<legend>Price list</legend>" in page.text  # show, download
     assert "<legend>Format</legend>" in page.text
     for label in ("OpEx", "CapEx", "CLASSOUND", "EXCEL", "PDF"):
         assert f"> {label}</label>" in page.text
@@ -131,3 +131,93 @@ def test_a_catalogue_change_is_in_the_next_download(client, make, session, partn
     assert "v2.xlsx" in response.headers["Content-Disposition"]
     second = load_workbook(io.BytesIO(response.data)).active
     assert {r[0].value: r[3].value for r in second.iter_rows(min_row=2)}["YEA-T54W"] == pytest.approx(170.00)
+
+
+def price_rows(html: str) -> list[list[str]]:
+    """The data rows of the page's price table: product, SKU, category, tier prices, list prices, stock."""
+    from tests.documents import html_tables
+
+    start = html.index('<table class="stack prices">')
+    return html_tables(html[start:html.index("</table>", start) + 8]).tables[0][2:]
+
+
+def money(text: str):
+    return None if text == "not offered" else Decimal(text.replace("€", "").replace(",", ""))
+
+
+@pytest.mark.parametrize("kind", ["opex", "capex", "classound"])
+def test_the_page_shows_the_same_figures_as_the_excel_list_cell_for_cell(client, partner_user, kind):
+    login(client, partner_user)
+    page = client.get(f"/price-list/?kind={kind}")
+    assert page.status_code == 200
+    sheet = load_workbook(io.BytesIO(client.get(f"/price-list/download?kind={kind}&format=xlsx").data)).active
+    width = 1 if kind == "capex" else 3
+    excel = [[c.value for c in row[:3 + width]] for row in sheet.iter_rows(min_row=2)]
+    shown = [[sku, name, category] + [money(p) for p in cells[:width]]
+             for name, sku, category, *cells in price_rows(page.text)]
+    assert len(shown) == len(excel) > 0
+    for on_page, in_excel in zip(shown, excel):
+        assert on_page[:3] == in_excel[:3]
+        assert on_page[3:] == [None if v is None else Decimal(str(v)).quantize(Decimal("0.01")) for v in in_excel[3:]]
+
+
+def test_the_page_shows_tier_price_list_price_and_stock_per_duration(client, session, partner_user):
+    from hwaas.models import Product
+    from sqlalchemy import select
+
+    session.scalar(select(Product).where(Product.sku == "JAB-E2-65")).stock = -4
+    session.scalar(select(Product).where(Product.sku == "YEA-T54W")).stock = 12
+    session.commit()
+    login(client, partner_user)
+    page = client.get("/price-list/")
+    assert "<caption>Price list OpEx, Gold tier</caption>" in page.text
+    assert '<th scope="colgroup" colspan="3">Your price (Gold, 15 % off)</th>' in page.text
+    assert '<th scope="colgroup" colspan="3">List price</th>' in page.text
+    assert price_rows(page.text) == [  # by category, then SKU, as in the downloads
+        ["Yealink T54W", "YEA-T54W", "Desk phones", "€5.53", "€55.25", "€248.63", "€6.50", "€65.00", "€292.50", "12"],
+        ["Jabra Engage 65", "JAB-E2-65", "Headsets", "€6.60", "€66.10", "€283.33", "€7.77", "€77.77", "€333.33",
+         "−4 (back-order)"],
+    ]
+    assert "Stock" not in client.get("/price-list/?kind=classound").text.split('id="price-table"')[1]
+
+
+def test_the_table_narrows_by_category_and_search_with_a_get_form(client, partner_user):
+    login(client, partner_user)
+    page = client.get("/price-list/")
+    assert 'method="get" action="/price-list/"' in page.text and 'hx-get="/price-list/"' in page.text
+    assert 'hx-push-url="true"' in page.text and '<label class="field__label" for="show-category">' in page.text
+    assert [r[1] for r in price_rows(client.get("/price-list/?kind=opex&category=headset").text)] == ["JAB-E2-65"]
+    narrowed = client.get("/price-list/?kind=opex&category=&q=yealink")
+    assert [r[1] for r in price_rows(narrowed.text)] == ["YEA-T54W"]
+    assert "1 product found matching “yealink”" in narrowed.text
+    assert 'value="yealink"' in narrowed.text  # the form shows what is applied
+    nothing = client.get("/price-list/?kind=capex&category=dect")
+    assert nothing.status_code == 200 and "No product in DECT" in nothing.text
+
+
+def test_the_filter_answers_htmx_with_the_table_only(client, partner_user):
+    login(client, partner_user)
+    fragment = client.get("/price-list/?kind=opex&q=jabra", headers={"HX-Request": "true"})
+    assert fragment.status_code == 200 and "HX-Request" in fragment.headers["Vary"]
+    assert "<html" not in fragment.text and fragment.text.lstrip().startswith("<div id=\"price-table\"")
+    assert 'data-announce="1 product found"' in fragment.text
+    assert [r[1] for r in price_rows(fragment.text)] == ["JAB-E2-65"]
+    boosted = client.get("/price-list/?kind=opex&q=jabra", headers={"HX-Request": "true", "HX-Boosted": "true"})
+    assert "<html" in boosted.text
+
+
+@pytest.mark.parametrize("query, message", [
+    ("kind=rent", "Choose OpEx, CapEx or CLASSOUND."),
+    ("kind=opex&category=fax", "Choose a category from the list."),
+    ("kind=classound&category=dect", "DECT is not in the CLASSOUND list"),
+    ("kind=opex&q=" + "x" * 101, "Search for at most 100 characters."),
+    ("kind=opex&q=ye%00a", "Remove the control characters from the search"),
+])
+def test_a_bad_filter_shows_the_form_again_with_the_error(client, partner_user, query, message):
+    login(client, partner_user)
+    response = client.get(f"/price-list/?{query}")
+    assert response.status_code == 422
+    assert "There is a problem" in response.text and message in response.text
+    assert "<title>Error: " in response.text and "field--error" in response.text  # the field says it too
+    fragment = client.get(f"/price-list/?{query}", headers={"HX-Request": "true"})
+    assert fragment.status_code == 422 and "<html" not in fragment.text and message in fragment.text

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from hwaas import create_app
 from hwaas.config import TestConfig
 from hwaas.extensions import db
-from hwaas.models import DocumentCache, OutboxMail
-from hwaas.services import mail
+from hwaas.models import DocumentCache, LoginFailure, OutboxMail
+from hwaas.services import accounts, mail
 from tests.conftest import IsolatedClient
 from tests.factories import PASSWORD
 from tests.helpers import csrf_token, login
@@ -67,6 +67,90 @@ def test_sign_in_failures_count_across_hosts(app, other_host, partner_user):
         answer = client.post("/login", data={"email": partner_user.email, "password": PASSWORD,
                                              "csrf_token": csrf_token(page.text)})
         assert answer.status_code == 429
+
+
+
+@pytest.fixture
+def behind_a_proxy(app):
+    """The app as deployed behind one reverse proxy (HWAAS_PROXY_COUNT=1)."""
+    proxied = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+                         HWAAS_INSTANCE_PATH=app.instance_path, HWAAS_PROXY_COUNT=1)
+    proxied.test_client_class = IsolatedClient
+    yield proxied
+    with proxied.app_context():
+        db.engine.dispose()
+
+
+def _sign_in(client, email, password, forwarded_for):
+    headers = {"X-Forwarded-For": forwarded_for}
+    page = client.get("/login", headers=headers)
+    return client.post("/login", headers=headers,
+                       data={"email": email, "password": password, "csrf_token": csrf_token(page.text)})
+
+
+def _twenty_failures_from(client, make, session, forwarded_for):
+    users = [make.user() for _ in range(5)]
+    session.commit()
+    for user in users:
+        for _ in range(4):
+            assert _sign_in(client, user.email, "wrong password", forwarded_for).status_code == 422
+
+
+def test_behind_a_proxy_clients_are_counted_by_their_forwarded_address(behind_a_proxy, make, session):
+    client = behind_a_proxy.test_client()
+    _twenty_failures_from(client, make, session, "203.0.113.7")
+    someone_else = make.user()
+    session.commit()
+    assert _sign_in(client, someone_else.email, PASSWORD, "203.0.113.7").status_code == 429
+    assert _sign_in(client, someone_else.email, PASSWORD, "198.51.100.20").status_code == 303
+    assert set(session.scalars(select(LoginFailure.ip))) == {"203.0.113.7"}
+
+
+def test_without_a_proxy_count_a_forwarded_address_is_not_believed(app, make, session):
+    client = app.test_client()  # HWAAS_PROXY_COUNT=0: X-Forwarded-For is anyone's to write
+    _twenty_failures_from(client, make, session, "203.0.113.7")
+    someone_else = make.user()
+    session.commit()
+    assert _sign_in(client, someone_else.email, PASSWORD, "198.51.100.20").status_code == 429
+    assert set(session.scalars(select(LoginFailure.ip))) == {"127.0.0.1"}
+
+
+@pytest.mark.postgres
+def test_twenty_parallel_wrong_passwords_get_at_most_the_accounts_limit_checked(app, partner_user, monkeypatch):
+    if not _postgres(app):
+        pytest.skip("the advisory lock is PostgreSQL's; set TEST_DATABASE_URL=postgresql+psycopg://…")
+    checked = []
+    real_authenticate = accounts.authenticate
+
+    def counting_authenticate(*args, **kwargs):
+        checked.append(1)
+        return real_authenticate(*args, **kwargs)
+
+    monkeypatch.setattr(accounts, "authenticate", counting_authenticate)
+    email = partner_user.email
+    clients = [app.test_client() for _ in range(20)]
+    tokens = [csrf_token(client.get("/login").text) for client in clients]
+    barrier = threading.Barrier(20)
+    answers, errors = [], []
+
+    def guess(client, token):
+        try:
+            barrier.wait(timeout=10)
+            answers.append(client.post("/login", data={"email": email, "password": "wrong password",
+                                                       "csrf_token": token}).status_code)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(repr(error))
+
+    threads = [threading.Thread(target=guess, args=pair) for pair in zip(clients, tokens)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors, errors
+    assert sorted(Counter(answers).items()) == [(422, 5), (429, 15)]
+    assert len(checked) == 5
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(LoginFailure)) == 5
 
 
 def test_a_price_list_made_by_one_host_is_served_from_the_shared_cache_by_the_other(app, other_host, partner_user):
