@@ -8,7 +8,7 @@ from hwaas.devices import bp
 from hwaas.devices.forms import CancelForm, ClassoundForm, ReplaceForm, WithdrawForm
 from hwaas.domain_forms import record_id
 from hwaas.models.types import utcnow
-from hwaas.services import cancellations, carts, checkout, devices, replacements
+from hwaas.services import cancellations, carts, checkout, devices, replacements, revenue
 from hwaas.web import access, current_standing, external_url, failed, refusals, render, scope, see_other, today
 
 access(bp, "partner")
@@ -25,7 +25,9 @@ def _chosen() -> list[str]:
 
 @bp.get("/pbxs/<int:pbx_id>")
 def pbx(pbx_id: int):
-    return render("devices/pbx.html", view=devices.pbx_page(scope(), pbx_id, today()))
+    view = devices.pbx_page(scope(), pbx_id, today())
+    renewal = revenue.next_renewals(scope(), [view.pbx], today()).get(view.pbx.id)
+    return render("devices/pbx.html", view=view, renewal=renewal)
 
 
 @bp.route("/pbxs/<int:pbx_id>/replace", methods=["GET", "POST"])

@@ -128,3 +128,25 @@ def test_the_area_manager_follows_a_replacement_to_completed_in_the_workspace(ap
     assert "Completed" in manager.get(page_url).text
     partner_page = signed_in.get(pbx_url(world)).text
     assert "NEW-1" in partner_page and "Returned" in partner_page and "Completed" in partner_page
+
+
+def test_the_pbx_page_shows_its_next_renewal_service_by_service(app, make, session):
+    import datetime as dt
+    from decimal import Decimal
+
+    from hwaas.models import PbxService
+    from tests.helpers import login
+
+    partner = make.partner()
+    user = make.user(partner=partner)
+    customer = make.customer(partner)
+    pbx = make.pbx(customer, term="yearly", activated_on=dt.date(2026, 8, 25))
+    phone = make.product(name="Yealink T54W", sku="YEA-T54W-R")
+    session.add(PbxService(pbx_id=pbx.id, term="yearly", kind="hwaas", product_id=phone.id, quantity=2,
+                           unit_price=Decimal("100.00"), started_on=dt.date(2026, 9, 1), status="active"))
+    session.commit()
+    client = app.test_client()
+    login(client, user)
+    page = client.get(f"/devices/pbxs/{pbx.id}").text
+    assert 'id="next-renewal">Next renewal: 2027-08-25' in page
+    assert "Yealink T54W" in page and "Renews until" in page
