@@ -1,5 +1,6 @@
 """Devices forms: choosing devices, Replace, Cancel, Withdraw, Order CLASSOUND."""
 from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
 from wtforms import RadioField, SelectMultipleField, TextAreaField
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -31,7 +32,7 @@ class ChooseForm(FlaskForm):
 
 class ReplaceForm(DeliveryAddressForm):
     devices = DeviceChoice("Devices to replace")
-    reason = RadioField("Reason", choices=list(REPLACEMENT_REASONS.items()),
+    reason = RadioField("Reason", choices=[SelectChoice(k, v) for k, v in REPLACEMENT_REASONS.items()],
                         validators=[DataRequired("Choose the reason: Faulty, Damaged or Other.")])
     note = TextAreaField("What is wrong (required for Other)",
                          validators=[Length(max=500), NoControlCharacters(True)])
