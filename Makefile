@@ -7,6 +7,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+HOST ?= 127.0.0.1
 export FLASK_APP := wsgi
 
 .PHONY: run test install install-dev assets system-deps serve bench
@@ -15,9 +16,9 @@ run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo
 	@echo ""
-	@echo "hwaas is starting at http://127.0.0.1:$(PORT)/"
+	@echo "hwaas is starting at http://$(HOST):$(PORT)/"
 	@$(BIN)/flask demo-logins
-	@bash scripts/serve.sh $(PORT)
+	@HOST=$(HOST) bash scripts/serve.sh $(PORT)
 
 test: install-dev system-deps
 	bash scripts/test.sh

@@ -1,6 +1,7 @@
 """The mail outbox: mails are written to the database with the change that causes them, and a
 sender sends them over SMTP later, retrying with backoff, so an SMTP outage delays mail and
-loses none (DESIGN §7)."""
+loses none (DESIGN §7). In development, without an SMTP server, the sender writes each mail to a
+folder as an .eml file instead (MailDirectory)."""
 import datetime as dt
 import logging
 import smtplib
@@ -10,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, undefer
@@ -35,6 +37,9 @@ class SmtpSettings:
     password: str | None = field(default=None, repr=False)
     timeout: float = 20.0
 
+    def describe(self) -> str:
+        return f"SMTP server {self.server}:{self.port}"
+
     @classmethod
     def from_config(cls, config) -> "SmtpSettings":
         return cls(
@@ -42,6 +47,27 @@ class SmtpSettings:
             sender=config["MAIL_DEFAULT_SENDER"], use_tls=bool(config["MAIL_USE_TLS"]),
             username=config.get("MAIL_USERNAME") or None, password=config.get("MAIL_PASSWORD") or None,
         )
+
+
+@dataclass(frozen=True)
+class MailDirectory:
+    """Development without SMTP: "sending" writes the mail to `directory` as outbox-<id>.eml, which
+    any mail program opens. Never used in production (ProductionConfig requires MAIL_SERVER)."""
+    directory: Path
+    sender: str
+    password = None  # nothing to blot out of an error
+
+    def describe(self) -> str:
+        return f"mail folder {self.directory}"
+
+
+def transport_from_config(config, instance_path: str) -> "SmtpSettings | MailDirectory":
+    """SMTP when MAIL_SERVER is set; otherwise the instance's mail/ folder, unless SMTP is required."""
+    if config.get("MAIL_SERVER"):
+        return SmtpSettings.from_config(config)
+    if config.get("MAIL_REQUIRES_SMTP"):
+        raise ValueError("MAIL_SERVER must be set in production: mail is sent over SMTP.")
+    return MailDirectory(Path(instance_path) / "mail", sender=config["MAIL_DEFAULT_SENDER"])
 
 
 @dataclass
@@ -133,7 +159,7 @@ def build_message(mail: OutboxMail, sender: str) -> EmailMessage:
     return message
 
 
-def send_pending(session: Session, smtp_settings: SmtpSettings, now: dt.datetime | None = None,
+def send_pending(session: Session, smtp_settings: "SmtpSettings | MailDirectory", now: dt.datetime | None = None,
                  batch: int = 50) -> SendResult:
     """Send the due mails of one batch over one SMTP connection; the caller commits.
 
@@ -153,8 +179,8 @@ def send_pending(session: Session, smtp_settings: SmtpSettings, now: dt.datetime
             _failed(mail, error, now, smtp_settings)
         result.failed = len(mails)
         session.flush()
-        log.warning("mail: SMTP server %s:%s unavailable, %d mail(s) wait: %s", smtp_settings.server,
-                    smtp_settings.port, len(mails), _describe(error, smtp_settings))
+        log.warning("mail: %s unavailable, %d mail(s) wait: %s", smtp_settings.describe(),
+                    len(mails), _describe(error, smtp_settings))
         return result
     try:
         for index, mail in enumerate(mails):
@@ -183,7 +209,30 @@ def send_pending(session: Session, smtp_settings: SmtpSettings, now: dt.datetime
     return result
 
 
-def _connect(settings: SmtpSettings) -> smtplib.SMTP:
+class _DirectoryConnection:
+    """What send_pending needs of an SMTP connection, writing files instead."""
+
+    def __init__(self, directory: Path):
+        directory.mkdir(parents=True, exist_ok=True)
+        self.directory = directory
+
+    def send_message(self, message: EmailMessage) -> None:
+        # Named after the outbox row, in order: a mail written again after a crash replaces itself.
+        outbox_id = int(message["Message-ID"].strip("<>").split(".")[0].removeprefix("outbox-"))
+        path = self.directory / f"outbox-{outbox_id:06d}.eml"
+        partial = path.with_suffix(".part")
+        partial.write_bytes(message.as_bytes())
+        partial.replace(path)  # a reader never sees half a mail
+
+    def quit(self) -> None:
+        pass
+
+    close = quit
+
+
+def _connect(settings: "SmtpSettings | MailDirectory"):
+    if isinstance(settings, MailDirectory):
+        return _DirectoryConnection(settings.directory)
     connection = smtplib.SMTP(settings.server, settings.port, timeout=settings.timeout)
     try:
         if settings.use_tls:
@@ -196,13 +245,13 @@ def _connect(settings: SmtpSettings) -> smtplib.SMTP:
     return connection
 
 
-def _failed(mail: OutboxMail, error: BaseException, now: dt.datetime, settings: SmtpSettings) -> None:
+def _failed(mail: OutboxMail, error: BaseException, now: dt.datetime, settings: "SmtpSettings | MailDirectory") -> None:
     mail.attempts += 1
     mail.last_error = _describe(error, settings)[:500]
     mail.next_attempt_at = now + retry_delay(mail.attempts)
 
 
-def _describe(error: BaseException, settings: SmtpSettings) -> str:
+def _describe(error: BaseException, settings: "SmtpSettings | MailDirectory") -> str:
     """The error for the outbox row and the log, with any credential blotted out."""
     if isinstance(error, socket.timeout):
         text = "timed out"
