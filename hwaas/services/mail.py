@@ -1,8 +1,17 @@
 """The mail outbox: mails are written to the database with the change that causes them, and a
 sender sends them over SMTP later, retrying with backoff, so an SMTP outage delays mail and
 loses none (DESIGN §7). In development, without an SMTP server, the sender writes each mail to a
-folder as an .eml file instead (MailDirectory)."""
+folder as an .eml file instead (MailDirectory).
+
+Mail bodies are Jinja templates in hwaas/templates/email/: `<name>.txt` holds a `subject` block
+and the text `body`, `<name>.html` its HTML alternative. Services call
+
+    mail.enqueue_template(session, to, "order_status", now=now, order=order, ...)
+
+with the recipients (one address or several) and the template's context; no Flask involved, so
+the CLI and the tests send the same mails as a request does."""
 import datetime as dt
+import functools
 import logging
 import smtplib
 import socket
@@ -13,16 +22,20 @@ from email.message import EmailMessage
 from email.utils import formatdate
 from pathlib import Path
 
+import jinja2
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, undefer
 
 from hwaas.models import OutboxAttachment, OutboxMail, Partner, User
 from hwaas.models.types import utcnow
+from hwaas.services.documents import format_date, format_money
+from hwaas.services.pricing import TERM_LABELS
 
 log = logging.getLogger("hwaas.mail")
 
 Attachment = tuple[str, str, bytes]  # (filename, content type, content)
 
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "email"
 FIRST_RETRY_SECONDS = 30
 MAX_RETRY_SECONDS = 3600  # an outage of any length costs at most an hour's extra delay
 
@@ -80,16 +93,63 @@ class SendResult:
         return self.sent + self.failed
 
 
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+@functools.cache
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.install_null_translations(newstyle=True)
+    env.filters["money"] = format_money
+    env.filters["date"] = format_date
+    env.filters["term"] = lambda term: TERM_LABELS.get(term, term)
+    return env
+
+
+def render(template: str, **context) -> Rendered:
+    """The subject, text and HTML of mail `template` (email/<template>.txt and .html)."""
+    env = _environment()
+    text_template = env.get_template(f"{template}.txt")
+    subject = "".join(text_template.blocks["subject"](text_template.new_context(context)))
+    subject = " ".join(subject.split())
+    text = text_template.render(**context).strip() + "\n"
+    html = env.get_template(f"{template}.html").render(subject=subject, **context)
+    return Rendered(subject=subject, text=text, html=html)
+
+
+def enqueue_template(
+    session: Session, to: str | Iterable[str], template: str, *,
+    attachments: Iterable[Attachment] = (), now: dt.datetime | None = None, **context,
+) -> list[OutboxMail]:
+    """Render mail `template` with `context` and put it in the outbox, one mail per recipient."""
+    rendered = render(template, **context)
+    recipients = [to] if isinstance(to, str) else to
+    return enqueue_many(session, recipients, rendered.subject, rendered.text, attachments, now,
+                        html=rendered.html)
+
+
 def enqueue(
     session: Session, to: str, subject: str, body: str,
-    attachments: Iterable[Attachment] = (), now: dt.datetime | None = None,
+    attachments: Iterable[Attachment] = (), now: dt.datetime | None = None, html: str | None = None,
 ) -> OutboxMail:
     """Put one mail in the outbox, due now; it is sent once the caller's transaction commits."""
     to = (to or "").strip()
     if not to or "@" not in to or any(c in to for c in "\r\n,;"):
         raise ValueError(f"not a single mail address: {to!r}")
     now = now or utcnow()
-    mail = OutboxMail(to=to, subject=" ".join(subject.split())[:200], body=body,
+    mail = OutboxMail(to=to, subject=" ".join(subject.split())[:200], body=body, html=html,
                       created_at=now, next_attempt_at=now)
     for filename, content_type, data in attachments:
         mail.attachments.append(OutboxAttachment(filename=filename[:200], content_type=content_type, data=data))
@@ -99,7 +159,8 @@ def enqueue(
 
 
 def enqueue_many(session: Session, recipients: Iterable[str], subject: str, body: str,
-                 attachments: Iterable[Attachment] = (), now: dt.datetime | None = None) -> list[OutboxMail]:
+                 attachments: Iterable[Attachment] = (), now: dt.datetime | None = None,
+                 html: str | None = None) -> list[OutboxMail]:
     """One outbox mail per recipient (each retried on its own), duplicates removed."""
     attachments = list(attachments)
     seen: set[str] = set()
@@ -107,7 +168,7 @@ def enqueue_many(session: Session, recipients: Iterable[str], subject: str, body
     for to in recipients:
         if to and to.lower() not in seen:
             seen.add(to.lower())
-            mails.append(enqueue(session, to, subject, body, attachments, now))
+            mails.append(enqueue(session, to, subject, body, attachments, now, html))
     return mails
 
 
@@ -152,6 +213,8 @@ def build_message(mail: OutboxMail, sender: str) -> EmailMessage:
     domain = sender.rpartition("@")[2].strip(">") or "hwaas.invalid"
     message["Message-ID"] = f"<outbox-{mail.id}.{int(mail.created_at.timestamp())}@{domain}>"
     message.set_content(mail.body)
+    if mail.html:
+        message.add_alternative(mail.html, subtype="html")
     for attachment in mail.attachments:
         maintype, _, subtype = attachment.content_type.partition("/")
         message.add_attachment(attachment.data, maintype=maintype, subtype=subtype or "octet-stream",
