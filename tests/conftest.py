@@ -1,5 +1,8 @@
 """Test fixtures: one app and schema per session (SQLite, or PostgreSQL via TEST_DATABASE_URL),
-every table emptied after each test, factories for the domain records."""
+every table emptied after each test, factories for the domain records.
+
+pytest-flask builds on the `app` fixture here: its `client` is `app.test_client()`, so an
+IsolatedClient, and it pushes a test request context around each test (url_for works in tests)."""
 import contextvars
 import os
 
@@ -47,10 +50,13 @@ class IsolatedClient(FlaskClient):
     def open(self, *args, **kwargs):
         return contextvars.Context().run(super().open, *args, **kwargs)
 
+    # pytest-flask's `client` fixture opens the client in a `with` block, which would keep each
+    # request's contexts for the test to inspect afterwards; here they end with the request.
+    def __enter__(self):
+        return self
 
-@pytest.fixture
-def client(app):
-    return app.test_client()
+    def __exit__(self, *exc_info) -> None:
+        return None
 
 
 @pytest.fixture(autouse=True)
