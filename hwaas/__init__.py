@@ -32,8 +32,9 @@ def create_app(config: type[Config] | str | None = None, **overrides) -> Flask:
     login_manager.init_app(app)
 
     from hwaas import models  # noqa: F401  (register the tables)
-    from hwaas import web
+    from hwaas import i18n, web
 
+    i18n.init_app(app)
     web.init_app(app)
     for name in BLUEPRINTS:
         module = __import__(f"hwaas.{name}", fromlist=["bp"])

@@ -9,7 +9,8 @@ and the text `body`, `<name>.html` its HTML alternative. Services call
     mail.enqueue_template(session, to, "order_status", now=now, order=order, ...)
 
 with the recipients (one address or several) and the template's context; no Flask involved, so
-the CLI and the tests send the same mails as a request does."""
+the CLI and the tests send the same mails as a request does. Each recipient gets the mail in their
+language (users.language; English for an address that is no user's or has no choice)."""
 import datetime as dt
 import functools
 import logging
@@ -23,7 +24,7 @@ from email.utils import formatdate
 from pathlib import Path
 
 import jinja2
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload, undefer
 
 from hwaas.models import OutboxAttachment, OutboxMail, Partner, User
@@ -36,6 +37,7 @@ log = logging.getLogger("hwaas.mail")
 Attachment = tuple[str, str, bytes]  # (filename, content type, content)
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "email"
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 FIRST_RETRY_SECONDS = 30
 MAX_RETRY_SECONDS = 3600  # an outage of any length costs at most an hour's extra delay
 
@@ -101,7 +103,9 @@ class Rendered:
 
 
 @functools.cache
-def _environment() -> jinja2.Environment:
+def _environment(language: str = "en") -> jinja2.Environment:
+    from babel.support import Translations
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False),
@@ -111,16 +115,17 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         extensions=["jinja2.ext.i18n"],
     )
-    env.install_null_translations(newstyle=True)
-    env.filters["money"] = format_money
-    env.filters["date"] = format_date
+    env.install_gettext_translations(Translations.load(str(TRANSLATIONS), [language]), newstyle=True)
+    env.filters["money"] = lambda value, currency="EUR": format_money(value, currency, language)
+    env.filters["date"] = lambda value: format_date(value, language)
     env.filters["term"] = lambda term: TERM_LABELS.get(term, term)
     return env
 
 
-def render(template: str, **context) -> Rendered:
-    """The subject, text and HTML of mail `template` (email/<template>.txt and .html)."""
-    env = _environment()
+def render(template: str, language: str = "en", **context) -> Rendered:
+    """The subject, text and HTML of mail `template` (email/<template>.txt and .html) in `language`."""
+    env = _environment(language)
+    context["language"] = language
     text_template = env.get_template(f"{template}.txt")
     subject = "".join(text_template.blocks["subject"](text_template.new_context(context)))
     subject = " ".join(subject.split())
@@ -133,11 +138,23 @@ def enqueue_template(
     session: Session, to: str | Iterable[str], template: str, *,
     attachments: Iterable[Attachment] = (), now: dt.datetime | None = None, **context,
 ) -> list[OutboxMail]:
-    """Render mail `template` with `context` and put it in the outbox, one mail per recipient."""
-    rendered = render(template, **context)
-    recipients = [to] if isinstance(to, str) else to
-    return enqueue_many(session, recipients, rendered.subject, rendered.text, attachments, now,
-                        html=rendered.html)
+    """Render mail `template` with `context` and put it in the outbox, one mail per recipient, each
+    in the recipient's language."""
+    recipients = [to] if isinstance(to, str) else list(to)
+    attachments = list(attachments)
+    chosen = dict(session.execute(
+        select(func.lower(User.email), User.language)
+        .where(func.lower(User.email).in_([r.strip().lower() for r in recipients if r]))).all())
+    by_language: dict[str, list[str]] = {}
+    for address in recipients:
+        language = chosen.get((address or "").strip().lower()) or "en"
+        by_language.setdefault(language, []).append(address)
+    mails = []
+    for language, addresses in by_language.items():
+        rendered = render(template, language=language, **context)
+        mails += enqueue_many(session, addresses, rendered.subject, rendered.text, attachments, now,
+                              html=rendered.html)
+    return mails
 
 
 def enqueue(

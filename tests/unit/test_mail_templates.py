@@ -63,3 +63,18 @@ def test_enqueue_template_sends_one_mail_per_recipient_with_both_parts(session, 
 def test_a_single_address_is_one_recipient(session):
     [queued] = mail.enqueue_template(session, "a@example.com", "order_status", now=NOW, **order_context())
     assert queued.to == "a@example.com" and queued.subject.startswith("Order HW-000042")
+
+
+def test_each_recipient_gets_the_mail_in_their_language(session, make):
+    make.user(email="giulia@example.com", language="it")
+    make.user(email="john@example.com")
+    queued = mail.enqueue_template(session, ["giulia@example.com", "john@example.com", "x@example.com"],
+                                   "order_status", now=NOW, **order_context())
+    by_address = {m.to: m for m in queued}
+    italian = by_address["giulia@example.com"]
+    assert italian.subject == "Ordine HW-000042 shipped: Bar & Grill <Roma>"
+    assert "Data di spedizione: 03/09/2026" in italian.body and "Stato precedente: Approved" in italian.body
+    assert '<html lang="it">' in italian.html
+    for english in ("john@example.com", "x@example.com"):
+        assert "Shipment date: 2026-09-03" in by_address[english].body
+        assert '<html lang="en">' in by_address[english].html
