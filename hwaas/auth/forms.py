@@ -1,5 +1,6 @@
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from hwaas.services.passwords import password_problems
@@ -44,3 +45,26 @@ class DisableTwoFactorForm(FlaskForm):
 
 class PartnerSecurityForm(FlaskForm):
     totp_required = BooleanField("Require a second factor (authenticator app) for every user of this partner")
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[
+        DataRequired(_l("Enter your e-mail address.")),
+        Email(_l("Enter an e-mail address like name@example.com.")), Length(max=254)])
+
+
+class NewPasswordForm(FlaskForm):
+    """Choose a password through a reset or invitation link."""
+    password = PasswordField(_l("New password"), validators=[DataRequired(_l("Enter a new password.")),
+                                                            Length(max=200)])
+    confirm = PasswordField(_l("Repeat the new password"), validators=[
+        DataRequired(_l("Repeat the new password.")),
+        EqualTo("password", _l("The two passwords are not the same."))])
+
+
+class LanguageForm(FlaskForm):
+    language = SelectField(_l("Language"), validators=[DataRequired(_l("Choose a language."))])
+
+    def __init__(self, languages: dict[str, str], *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.language.choices = list(languages.items())
