@@ -10,7 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from hwaas.config import CONFIGS, Config, database_url, instance_secret_key
 from hwaas.extensions import csrf, db, htmx, login_manager, migrate
 
-BLUEPRINTS = ("auth", "main", "account", "embed", "pricelist", "agreements", "manager", "billing", "admin", "documents", "customers", "cart", "addresses", "orders", "health")
+BLUEPRINTS = ("auth", "main", "account", "embed", "pricelist", "agreements", "manager", "billing", "admin", "documents", "customers", "cart", "addresses", "orders", "team", "health")
 
 
 def create_app(config: type[Config] | str | None = None, **overrides) -> Flask:

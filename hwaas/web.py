@@ -67,20 +67,26 @@ STAFF = ("area_manager", "admin")
 class Access:
     """Who may use a blueprint's routes. `public`: anyone; otherwise a signed-in user whose role
     is in `roles` (any role when empty). A user of another role gets a 404: a page that is not
-    theirs does not exist for them (docs/decisions.md)."""
+    theirs does not exist for them (docs/decisions.md). `team`: the partner team roles allowed
+    (all when empty); a partner user of another team role gets a 403 saying who can."""
 
     roles: tuple[str, ...] = ()
     public: bool = False
+    team: tuple[str, ...] = ()
 
     def allows(self, user) -> bool:
         return self.public or (user.is_authenticated and (not self.roles or user.role in self.roles))
 
+    def allows_team_role(self, user) -> bool:
+        return not self.team or not user.is_partner or user.team_role in self.team
 
-def access(bp: Blueprint, *roles: str, public: bool = False) -> Access:
+
+def access(bp: Blueprint, *roles: str, public: bool = False, team: tuple[str, ...] = ()) -> Access:
     """The blueprint's one access declaration, at the top of its routes.py:
-    `access(bp, "partner")`, `access(bp, *STAFF)`, `access(bp)` (any signed-in user) or
-    `access(bp, public=True)`. create_app refuses to start with a blueprint that has none."""
-    rule = Access(tuple(roles), public)
+    `access(bp, "partner")`, `access(bp, *STAFF)`, `access(bp)` (any signed-in user),
+    `access(bp, public=True)`, or for part of a partner's team `access(bp, "partner", team=("owner",))`.
+    create_app refuses to start with a blueprint that has none."""
+    rule = Access(tuple(roles), public, tuple(team))
     bp.access = rule
 
     @bp.before_request
@@ -91,6 +97,8 @@ def access(bp: Blueprint, *roles: str, public: bool = False) -> Access:
             return login_manager.unauthorized()
         if not rule.allows(current_user):
             abort(404)
+        if not rule.allows_team_role(current_user):
+            return _team_role_refused(rule.team)
         return None
 
     return rule
@@ -100,6 +108,48 @@ def open_while_read_only(view):
     """Mark a view that a partner whose portal is read-only (overdue ladder) may still post to."""
     view.open_while_read_only = True
     return view
+
+
+def own_account(view):
+    """Mark a view of the user's own account (password, second factor, language, signing out):
+    open while the portal is read-only, and to every team role, a Viewer included."""
+    view.own_account = True
+    return open_while_read_only(view)
+
+
+# What a partner's team roles may change (DESIGN §3.9): a Viewer reads everything and changes
+# nothing but their own account; team management is the owners' (the team blueprint says so).
+CHANGING_TEAM_ROLES = ("owner", "orderer")
+
+
+def _team_role_gate():
+    """A Viewer's unsafe request, in one place for every blueprint: a 403 page saying what they
+    cannot do and who can, never a silent no-op."""
+    if request.method not in UNSAFE_METHODS or request.endpoint is None:
+        return None
+    if not current_user.is_authenticated or not current_user.is_partner \
+            or current_user.team_role in CHANGING_TEAM_ROLES:
+        return None
+    view = current_app.view_functions.get(request.endpoint)
+    rule = getattr(current_app.blueprints.get(request.blueprint or ""), "access", None)
+    if getattr(view, "own_account", False) or rule is None or rule.public or not rule.allows(current_user):
+        return None  # their own account, pages for anyone (sign-in, mail links), or a 404 to come
+    return _team_role_refused(CHANGING_TEAM_ROLES)
+
+
+def _team_role_refused(allowed: tuple[str, ...]):
+    from flask_babel import gettext as _
+
+    from hwaas.services import teams
+
+    owners = ", ".join(f"{o.name} ({o.email})" for o in teams.owners(db.session, current_user.partner_id))
+    role = teams.role_label(current_user.team_role)
+    if allowed == ("owner",):
+        text = _("Managing the team is for owners of your partner; you are %(role)s.", role=role)
+    else:
+        text = _("You are %(role)s: you can see everything of your partner, but not change it.", role=role)
+    return _error_page(403, _("Not allowed for your role"),
+                       text + " " + _("An owner can change your role: %(owners)s.", owners=owners))
 
 
 def _read_only_gate():
@@ -317,6 +367,7 @@ def init_app(app: Flask) -> None:
         return None
 
     app.before_request(_read_only_gate)
+    app.before_request(_team_role_gate)
 
     @app.after_request
     def _commit(response):

@@ -23,6 +23,8 @@ class Side:
     agreement: m.Agreement
     invoice: m.Invoice
     address: m.Address
+    orderer: m.User  # `user` is the partner's owner; these two are its other team roles
+    viewer: m.User
 
 
 @dataclass
@@ -40,6 +42,8 @@ def _side(make: Factories, session, name: str, product: m.Product, tier: m.Price
     manager = make.staff(role="area_manager", name=f"Manager of {name}")
     partner = make.partner(name=name, tier=tier, area_manager_id=manager.id)
     user = make.user(partner=partner)
+    orderer = make.user(partner=partner, team_role="orderer", name=f"Orderer of {name}")
+    viewer = make.user(partner=partner, team_role="viewer", name=f"Viewer of {name}")
     customer = make.customer(partner=partner, name=f"{name} Customer Srl")
     pbx = make.pbx(customer=customer, term="yearly", activated_on=dt.date(2026, 8, 25))
     cart = m.Cart(partner_id=partner.id, customer_id=customer.id, pbx_id=pbx.id, term="yearly",
@@ -52,7 +56,7 @@ def _side(make: Factories, session, name: str, product: m.Product, tier: m.Price
     invoice = make.invoice(partner, due_on=dt.date.today() + dt.timedelta(days=20))
     address = make.address(partner)
     session.flush()
-    return Side(partner, user, manager, customer, pbx, cart, line, order, agreement, invoice, address)
+    return Side(partner, user, manager, customer, pbx, cart, line, order, agreement, invoice, address, orderer, viewer)
 
 
 def build_world(make: Factories, session) -> World:

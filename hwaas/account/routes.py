@@ -9,7 +9,7 @@ from hwaas.auth.forms import ChangePasswordForm, DisableTwoFactorForm, EnableTwo
 from hwaas.extensions import db
 from hwaas.services import accounts, security_settings, throttle, totp
 from hwaas.models.types import utcnow
-from hwaas.web import access, client_address, failed, keep_changes, open_while_read_only, refusals, see_other
+from hwaas.web import access, client_address, failed, keep_changes, own_account, refusals, see_other
 
 access(bp)
 
@@ -31,7 +31,7 @@ def _password_refused(field, user, wrong: str) -> tuple[int, dict[str, str]] | N
 
 
 @bp.route("/account", methods=["GET", "POST"])
-@open_while_read_only
+@own_account
 def index():
     user = current_user._get_current_object()
     form = ChangePasswordForm(user)
@@ -50,7 +50,7 @@ def index():
 
 
 @bp.route("/account/two-factor", methods=["GET", "POST"])
-@open_while_read_only
+@own_account
 def two_factor():
     user = current_user._get_current_object()
     if user.totp_secret:
@@ -74,7 +74,7 @@ def two_factor():
 
 
 @bp.route("/account/two-factor/off", methods=["POST"])
-@open_while_read_only
+@own_account
 def two_factor_off():
     user = current_user._get_current_object()
     form = DisableTwoFactorForm()
@@ -93,7 +93,7 @@ def two_factor_off():
 
 
 @bp.route("/logout", methods=["POST"])
-@open_while_read_only
+@own_account
 def logout():
     accounts.revoke_sessions(current_user._get_current_object())
     logout_user()
@@ -103,7 +103,7 @@ def logout():
 
 
 @bp.route("/session/keepalive", methods=["POST"])
-@open_while_read_only
+@own_account
 def keepalive():
     """Called by the session-timeout warning's "Stay signed in" button; the request itself
     refreshes the idle timer."""

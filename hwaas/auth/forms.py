@@ -1,16 +1,17 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from hwaas.services.passwords import password_problems
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("E-mail address", validators=[
-        DataRequired("Enter your e-mail address."), Email("Enter an e-mail address like name@example.com."),
+    email = EmailField(_l("E-mail address"), validators=[
+        DataRequired(_l("Enter your e-mail address.")), Email(_l("Enter an e-mail address like name@example.com.")),
         Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired("Enter your password."), Length(max=200)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password.")), Length(max=200)])
 
 
 class CodeForm(FlaskForm):
@@ -67,4 +68,4 @@ class LanguageForm(FlaskForm):
 
     def __init__(self, languages: dict[str, str], *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.language.choices = list(languages.items())
+        self.language.choices = [SelectChoice(code, name) for code, name in languages.items()]

@@ -17,6 +17,7 @@ NAVIGATION = {
         ("agreements.index", "Agreements"),
         ("pricelist.index", "Price list"),
         ("billing.balance", "Account balance"),
+        ("team.index", "Team"),
     ],
     "area_manager": [
         ("manager.partners", "Partners"),
@@ -35,12 +36,20 @@ NAVIGATION = {
 }
 
 
+def _open_to(user, endpoint: str) -> bool:
+    """An area shows in the navigation when its blueprint lets the user's team role in."""
+    blueprint = current_app.blueprints.get(endpoint.partition(".")[0])
+    rule = getattr(blueprint, "access", None)
+    return rule is None or rule.allows_team_role(user)
+
+
 @bp.app_context_processor
 def navigation():
     def nav_items():
         if not current_user.is_authenticated:
             return []
-        return [(e, label) for e, label in NAVIGATION[current_user.role] if e in current_app.view_functions]
+        return [(e, label) for e, label in NAVIGATION[current_user.role]
+                if e in current_app.view_functions and _open_to(current_user, e)]
 
     return {"nav_items": nav_items, "view_endpoints": current_app.view_functions}
 

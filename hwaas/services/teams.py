@@ -20,6 +20,17 @@ ROLE_HELP = {
 }
 
 
+def role_label(team_role: str | None) -> str:
+    return ROLE_LABELS.get(team_role or "", team_role or "")
+
+
+def owners(session: Session, partner_id: int) -> list[User]:
+    """The partner's active owners, who can change roles: named on a refusal page."""
+    return list(session.scalars(
+        select(User).where(User.partner_id == partner_id, User.team_role == "owner", User.active.is_(True),
+                           User.invited_at.is_(None)).order_by(func.lower(User.name), User.id)))
+
+
 def members(session: Session, partner_id: int) -> list[User]:
     """The partner's users: active first, then by name."""
     return list(session.scalars(

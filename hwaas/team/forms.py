@@ -1,12 +1,13 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, RadioField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length
 
 ROLE_CHOICES = [
-    ("owner", _l("Owner — everything, and the partner's users")),
-    ("orderer", _l("Orderer — customers, carts, checkout, agreements and documents")),
-    ("viewer", _l("Viewer — reads everything of the partner, changes nothing")),
+    SelectChoice("owner", _l("Owner — everything, and the partner's users")),
+    SelectChoice("orderer", _l("Orderer — customers, carts, checkout, agreements and documents")),
+    SelectChoice("viewer", _l("Viewer — reads everything of the partner, changes nothing")),
 ]
 
 
