@@ -16,7 +16,7 @@ TENANT_ARGS = {
     "invoice_id": lambda side: side.invoice.id,
     "partner_id": lambda side: side.partner.id,
     "address_id": lambda side: side.address.id,
-    "user_id": lambda side: side.orderer.id,  # a member of the partner's team
+    "member_id": lambda side: side.member.id,  # a user of the partner's team
 }
 # Arguments naming a record every partner shares (the catalogue): (world) -> id.
 GLOBAL_ARGS = {

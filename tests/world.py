@@ -26,6 +26,11 @@ class Side:
     orderer: m.User  # `user` is the partner's owner; these two are its other team roles
     viewer: m.User
 
+    @property
+    def member(self) -> m.User:
+        """The team member the team pages' routes name."""
+        return self.orderer
+
 
 @dataclass
 class World:

@@ -46,57 +46,57 @@ def invite():
     return render_template("team/invite.html", form=form), failed(form)
 
 
-def _member_page(user_id: int, form=None, action_error: str = "", status: int = 200):
-    member = teams.member(db.session, _partner_id(), user_id)
+def _member_page(member_id: int, form=None, action_error: str = "", status: int = 200):
+    member = teams.member(db.session, _partner_id(), member_id)
     form = form or RoleForm(data={"team_role": member.team_role})
     return render_template("team/member.html", member=member, form=form, action_error=action_error,
                            role_labels=_role_labels()), status
 
 
-@bp.get("/<int:user_id>")
-def member(user_id: int):
-    return _member_page(user_id)
+@bp.get("/<int:member_id>")
+def member(member_id: int):
+    return _member_page(member_id)
 
 
-@bp.post("/<int:user_id>/role")
-def change_role(user_id: int):
+@bp.post("/<int:member_id>/role")
+def change_role(member_id: int):
     form = RoleForm()
     if form.validate_on_submit():
         with refusals(form):
-            changed = teams.change_role(db.session, _partner_id(), user_id, form.team_role.data)
+            changed = teams.change_role(db.session, _partner_id(), member_id, form.team_role.data)
         if not form.errors:
             flash(_("%(name)s is now %(role)s.", name=changed.name, role=_role_labels()[changed.team_role]), "success")
-            return see_other(url_for("team.member", user_id=user_id))
-    return _member_page(user_id, form, status=422)
+            return see_other(url_for("team.member", member_id=member_id))
+    return _member_page(member_id, form, status=422)
 
 
-def _action(user_id: int, change, done: str):
+def _action(member_id: int, change, done: str):
     """A button of the member page (deactivate, reactivate, send again): a refusal is shown on the page."""
     form = ConfirmForm()
     if not form.validate_on_submit():
-        return _member_page(user_id, action_error=_("The form expired. Try again."), status=422)
+        return _member_page(member_id, action_error=_("The form expired. Try again."), status=422)
     with refusals() as refused:
         user = change()
     if refused:
-        return _member_page(user_id, action_error=refused.message, status=422)
+        return _member_page(member_id, action_error=refused.message, status=422)
     flash(done % {"name": user.name}, "success")
-    return see_other(url_for("team.member", user_id=user_id))
+    return see_other(url_for("team.member", member_id=member_id))
 
 
-@bp.post("/<int:user_id>/deactivate")
-def deactivate(user_id: int):
-    return _action(user_id, lambda: teams.deactivate(db.session, _partner_id(), user_id),
+@bp.post("/<int:member_id>/deactivate")
+def deactivate(member_id: int):
+    return _action(member_id, lambda: teams.deactivate(db.session, _partner_id(), member_id),
                    _("%(name)s is deactivated and was signed out everywhere."))
 
 
-@bp.post("/<int:user_id>/reactivate")
-def reactivate(user_id: int):
-    return _action(user_id, lambda: teams.reactivate(db.session, _partner_id(), user_id),
+@bp.post("/<int:member_id>/reactivate")
+def reactivate(member_id: int):
+    return _action(member_id, lambda: teams.reactivate(db.session, _partner_id(), member_id),
                    _("%(name)s can sign in again."))
 
 
-@bp.post("/<int:user_id>/resend")
-def resend(user_id: int):
-    return _action(user_id, lambda: teams.resend_invitation(
-        db.session, _partner_id(), user_id, current_user._get_current_object(), utcnow(),
+@bp.post("/<int:member_id>/resend")
+def resend(member_id: int):
+    return _action(member_id, lambda: teams.resend_invitation(
+        db.session, _partner_id(), member_id, current_user._get_current_object(), utcnow(),
         current_app.config["SECRET_KEY"], _invitation_link), _("A new invitation was sent to %(name)s."))

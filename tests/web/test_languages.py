@@ -1,7 +1,7 @@
 """The language of a page: the user's choice, else the browser's, else English (DESIGN §3.9)."""
 import pytest
 
-from tests.helpers import login
+from tests.helpers import csrf_token, login
 
 
 @pytest.mark.parametrize("accept, lang", [
@@ -34,3 +34,28 @@ def test_money_and_dates_are_formatted_for_the_language(app):
         refresh()
         assert render_template_string("{{ v|money }} {{ d|date }}", v=Decimal("1234.56"),
                                       d=dt.date(2026, 9, 3)) == "€1,234.56 2026-09-03"
+
+
+def test_the_sign_in_page_switches_the_language_for_this_browser(client):
+    page = client.get("/login")
+    switched = client.post("/language?next=/login", data={"csrf_token": csrf_token(page.text), "language": "it"})
+    assert switched.status_code == 303 and switched.headers["Location"] == "/login"
+    assert '<html lang="it">' in client.get("/login", headers={"Accept-Language": "en"}).text
+
+
+def test_a_signed_in_user_chooses_the_language_on_the_account_page(client, make, session):
+    user = make.user()
+    session.commit()
+    login(client, user)
+    page = client.get("/account")
+    assert 'value="it"' in page.text
+    client.post("/language?next=/account", data={"csrf_token": csrf_token(page.text), "language": "it"})
+    session.refresh(user)
+    assert user.language == "it"
+    assert '<html lang="it">' in client.get("/account").text
+
+
+def test_an_unknown_language_changes_nothing(client):
+    page = client.get("/login")
+    client.post("/language", data={"csrf_token": csrf_token(page.text), "language": "xx"})
+    assert '<html lang="en">' in client.get("/login").text
