@@ -48,6 +48,9 @@ class IsolatedClient(FlaskClient):
     test's own app context and database session leaks into the request, or back."""
 
     def open(self, *args, **kwargs):
+        # Buffered: a streamed body is produced inside its request's context, as on a server,
+        # not later in the test's.
+        kwargs["buffered"] = True
         return contextvars.Context().run(super().open, *args, **kwargs)
 
     # pytest-flask's `client` fixture opens the client in a `with` block, which would keep each
