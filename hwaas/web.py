@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_htmx import make_response as htmx_response
 from flask_login import current_user, logout_user
 from werkzeug.exceptions import HTTPException, SecurityError
@@ -138,17 +140,15 @@ def _team_role_gate():
 
 
 def _team_role_refused(allowed: tuple[str, ...]):
-    from flask_babel import gettext as _
-
     from hwaas.services import teams
 
     owners = ", ".join(f"{o.name} ({o.email})" for o in teams.owners(db.session, current_user.partner_id))
-    role = teams.role_label(current_user.team_role)
+    role = _(teams.role_label(current_user.team_role))
     if allowed == ("owner",):
         text = _("Managing the team is for owners of your partner; you are %(role)s.", role=role)
     else:
         text = _("You are %(role)s: you can see everything of your partner, but not change it.", role=role)
-    return _error_page(403, _("Not allowed for your role"),
+    return refusal_page(403, _("Not allowed for your role"),
                        text + " " + _("An owner can change your role: %(owners)s.", owners=owners))
 
 
@@ -164,10 +164,10 @@ def _read_only_gate():
     if standing is None or not standing.read_only:
         return None
     return refusal_page(
-        403, "The portal is read-only",
-        f"An invoice is {standing.days_overdue} days overdue, so nothing can be changed until it is paid. "
-        "Account balance shows what is due and how to pay it.",
-        link=(url_for("billing.balance"), "Go to Account balance"))
+        403, _("The portal is read-only"),
+        _("An invoice is %(days)s days overdue, so nothing can be changed until it is paid. "
+          "Account balance shows what is due and how to pay it.", days=standing.days_overdue),
+        link=(url_for("billing.balance"), _("Go to Account balance")))
 
 
 # --- services' refusals on forms ----------------------------------------------------------------
@@ -317,7 +317,7 @@ class RecordId(IntegerConverter):
 def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = RecordId
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message = _l("Please sign in to continue.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
@@ -331,7 +331,7 @@ def init_app(app: Flask) -> None:
 
     @login_manager.unauthorized_handler
     def _unauthorized():
-        flash(login_manager.login_message, login_manager.login_message_category)
+        flash(str(login_manager.login_message), login_manager.login_message_category)
         return sign_in_again()
 
     @app.before_request
@@ -354,10 +354,12 @@ def init_app(app: Flask) -> None:
             session.clear()
             if embedded:
                 session["embedded"] = True
-            flash("You were signed out after "
-                  + (f"{current_app.config['SESSION_ABSOLUTE_HOURS']} hours. " if too_long else
-                     f"{current_app.config['SESSION_IDLE_MINUTES']} minutes without activity. ")
-                  + "Sign in again to continue.", "info")
+            if too_long:
+                flash(_("You were signed out after %(hours)s hours. Sign in again to continue.",
+                        hours=current_app.config["SESSION_ABSOLUTE_HOURS"]), "info")
+            else:
+                flash(_("You were signed out after %(minutes)s minutes without activity. Sign in again to continue.",
+                        minutes=current_app.config["SESSION_IDLE_MINUTES"]), "info")
             return sign_in_again()
         if now - seen_at > 30 or request.endpoint == "account.keepalive":
             session["_seen_at"] = now
@@ -382,7 +384,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(NotFound)
     def _not_found(error):
-        return refusal_page(404, "Page not found", "There is nothing here, or it is not yours to see.")
+        return refusal_page(404, _("Page not found"), _("There is nothing here, or it is not yours to see."))
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
@@ -392,12 +394,12 @@ def init_app(app: Flask) -> None:
             return current_app.response_class("Bad request: this host is not served here.", 400,
                                               mimetype="text/plain")
         titles = {
-            400: ("Bad request", "The request could not be understood. Go back and try again."),
-            403: ("Not allowed", "You cannot do this."),
-            404: ("Page not found", "There is nothing here, or it is not yours to see."),
-            405: ("Not allowed", "This address does not accept that kind of request."),
-            413: ("File too large", "The file is larger than allowed (10 MB). Choose a smaller file."),
-            429: ("Too many attempts", "Too many attempts. Wait a minute and try again."),
+            400: (_("Bad request"), _("The request could not be understood. Go back and try again.")),
+            403: (_("Not allowed"), _("You cannot do this.")),
+            404: (_("Page not found"), _("There is nothing here, or it is not yours to see.")),
+            405: (_("Not allowed"), _("This address does not accept that kind of request.")),
+            413: (_("File too large"), _("The file is larger than allowed (10 MB). Choose a smaller file.")),
+            429: (_("Too many attempts"), _("Too many attempts. Wait a minute and try again.")),
         }
         title, text = titles.get(error.code, (error.name, error.description))
         return refusal_page(error.code, title, text)
@@ -408,9 +410,9 @@ def init_app(app: Flask) -> None:
         db.session.rollback()
         log.exception("incident %s request %s", incident, g.get("request_id"))
         return refusal_page(
-            500, "Something went wrong",
-            f"Something went wrong on our side. Nothing was changed. If it happens again, "
-            f"quote incident {incident} to support.",
+            500, _("Something went wrong"),
+            _("Something went wrong on our side. Nothing was changed. If it happens again, "
+              "quote incident %(incident)s to support.", incident=incident),
         )
 
     @app.context_processor

@@ -13,5 +13,5 @@ $bin/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-
 if [ "${1:-}" = "init" ]; then
   $bin/pybabel init -i "$pot" -d hwaas/translations -l "$2"
 else
-  $bin/pybabel update -i "$pot" -d hwaas/translations --no-fuzzy-matching --ignore-obsolete --omit-header
+  $bin/pybabel update -i "$pot" -d hwaas/translations --no-fuzzy-matching --ignore-obsolete
 fi

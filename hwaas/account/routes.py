@@ -7,7 +7,7 @@ from flask_login import current_user, login_user, logout_user
 from hwaas.account import bp
 from hwaas.auth.forms import ChangePasswordForm, DisableTwoFactorForm, EnableTwoFactorForm
 from hwaas.extensions import db
-from hwaas.services import accounts, security_settings, throttle, totp
+from hwaas.services import accounts, security_settings, teams, throttle, totp
 from hwaas.models.types import utcnow
 from hwaas.web import access, client_address, failed, keep_changes, own_account, refusals, see_other
 
@@ -46,7 +46,8 @@ def index():
                 flash("Your password is changed. Other sessions were signed out.", "success")
                 return see_other(url_for("account.index"))
     status, headers = refusal or (failed(form), {})
-    return render_template("account/index.html", form=form), status, headers
+    return render_template("account/index.html", form=form,
+                           role_label=teams.role_label(user.team_role)), status, headers
 
 
 @bp.route("/account/two-factor", methods=["GET", "POST"])

@@ -20,10 +20,11 @@ class CodeForm(FlaskForm):
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField("Current password", validators=[DataRequired("Enter your current password.")])
-    new_password = PasswordField("New password", validators=[DataRequired("Enter a new password.")])
-    confirm = PasswordField("Repeat the new password", validators=[
-        DataRequired("Repeat the new password."), EqualTo("new_password", "The two new passwords are not the same.")])
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(_l("Enter your current password."))])
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(_l("Enter a new password."))])
+    confirm = PasswordField(_l("Repeat the new password"), validators=[
+        DataRequired(_l("Repeat the new password.")),
+        EqualTo("new_password", _l("The two new passwords are not the same."))])
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)

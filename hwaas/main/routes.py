@@ -1,4 +1,5 @@
 from flask import current_app, render_template
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from hwaas.extensions import db
@@ -11,27 +12,27 @@ access(bp)
 # The main navigation per role, in order; an area shows once its blueprint is registered.
 NAVIGATION = {
     "partner": [
-        ("customers.index", "Customers"),
-        ("cart.index", "Cart"),
-        ("orders.index", "Orders"),
-        ("agreements.index", "Agreements"),
-        ("pricelist.index", "Price list"),
-        ("billing.balance", "Account balance"),
-        ("team.index", "Team"),
+        ("customers.index", _l("Customers")),
+        ("cart.index", _l("Cart")),
+        ("orders.index", _l("Orders")),
+        ("agreements.index", _l("Agreements")),
+        ("pricelist.index", _l("Price list")),
+        ("billing.balance", _l("Account balance")),
+        ("team.index", _l("Team")),
     ],
     "area_manager": [
-        ("manager.partners", "Partners"),
-        ("manager.agreements", "Agreements"),
-        ("manager.orders", "Orders"),
+        ("manager.partners", _l("Partners")),
+        ("manager.agreements", _l("Agreements")),
+        ("manager.orders", _l("Orders")),
     ],
     "admin": [
-        ("admin.catalogue", "Catalogue"),
-        ("admin.tiers", "Price tiers"),
-        ("admin.invoices", "Invoices"),
-        ("admin.partners", "Partners"),
+        ("admin.catalogue", _l("Catalogue")),
+        ("admin.tiers", _l("Price tiers")),
+        ("admin.invoices", _l("Invoices")),
+        ("admin.partners", _l("Partners")),
         # Administrators can stand in for any area manager: the workspace shows every partner.
-        ("manager.agreements", "Agreements"),
-        ("manager.orders", "Orders"),
+        ("manager.agreements", _l("Agreements")),
+        ("manager.orders", _l("Orders")),
     ],
 }
 

@@ -6,18 +6,14 @@ from collections.abc import Callable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hwaas.messages import N_
 from hwaas.models import Partner, User
 from hwaas.models.partners import TEAM_ROLES
 from hwaas.services import account_links, accounts, mail
 from hwaas.services.account_links import INVITATION
 from hwaas.services.errors import InvalidTransition, NotFound, ValidationFailed
 
-ROLE_LABELS = {"owner": "Owner", "orderer": "Orderer", "viewer": "Viewer"}
-ROLE_HELP = {
-    "owner": "Everything, and the partner's users",
-    "orderer": "Customers, carts, checkout, agreements and documents",
-    "viewer": "Reads everything of the partner, changes nothing",
-}
+ROLE_LABELS = {"owner": N_("Owner"), "orderer": N_("Orderer"), "viewer": N_("Viewer")}
 
 
 def role_label(team_role: str | None) -> str:
