@@ -129,55 +129,47 @@ def forgot_password():
     return render_template("auth/forgot.html", form=form), failed(form)
 
 
-def _link_invalid(error: InvalidLink, kind: str):
-    current_app.logger.info("%s link refused: %s", kind, error.reason)
-    return render_template("auth/link_invalid.html", message=error.message, kind=kind), 400
-
-
-def _choose_password(user, form, action: str, heading: str, intro: str, button: str):
-    return render_template("auth/new_password.html", form=form, user=user, action=action, heading=heading,
-                           intro=intro, button=button), failed(form)
+def _password_by_link(kind: str, check, apply, done: str, texts):
+    """A page a mailed link opens (reset, invitation): check the link, then set the password the
+    person chooses, once; `texts(user)` gives the page's heading, introduction and button."""
+    token, secret, now = request.args.get("token", ""), current_app.config["SECRET_KEY"], utcnow()
+    try:
+        user = check(db.session, token, secret, now)
+    except InvalidLink as error:
+        current_app.logger.info("%s link refused: %s", kind, error.reason)
+        return render_template("auth/link_invalid.html", message=error.message, kind=kind), 400
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        with refusals(form):
+            apply(db.session, token, form.password.data, secret, now)
+        if not form.errors:
+            flash(done, "success")
+            return see_other(url_for("auth.login"))
+    heading, intro, button = texts(user)
+    return render_template("auth/new_password.html", form=form, user=user, heading=heading, intro=intro,
+                           button=button, action=url_for(request.endpoint, token=token)), failed(form)
 
 
 @bp.route("/password/reset", methods=["GET", "POST"])
 def reset_password():
     """The page a reset link opens: choose a new password (once; the link then dies)."""
-    token, secret, now = request.args.get("token", ""), current_app.config["SECRET_KEY"], utcnow()
-    try:
-        user = password_reset.check_link(db.session, token, secret, now)
-    except InvalidLink as error:
-        return _link_invalid(error, "reset")
-    form = NewPasswordForm()
-    if form.validate_on_submit():
-        with refusals(form):
-            password_reset.reset(db.session, token, form.password.data, secret, now)
-        if not form.errors:
-            flash(_("Your password is changed, and every session of yours was signed out. Sign in with "
-                    "the new password."), "success")
-            return see_other(url_for("auth.login"))
-    return _choose_password(user, form, url_for("auth.reset_password", token=token), _("Choose a new password"),
-                            _("Choose the new password of your hwaas account."), _("Change password"))
+    return _password_by_link(
+        "reset", password_reset.check_link, password_reset.reset,
+        _("Your password is changed, and every session of yours was signed out. Sign in with the new password."),
+        lambda user: (_("Choose a new password"), _("Choose the new password of your hwaas account."),
+                      _("Change password")))
 
 
 @bp.route("/invitation", methods=["GET", "POST"])
 def accept_invitation():
     """The page an invitation opens: the invitee chooses their password, then signs in."""
-    token, secret, now = request.args.get("token", ""), current_app.config["SECRET_KEY"], utcnow()
-    try:
-        user = teams.check_invitation(db.session, token, secret, now)
-    except InvalidLink as error:
-        return _link_invalid(error, "invitation")
-    form = NewPasswordForm()
-    if form.validate_on_submit():
-        with refusals(form):
-            teams.accept_invitation(db.session, token, form.password.data, secret, now)
-        if not form.errors:
-            flash(_("Welcome to hwaas! Your password is set: sign in with your e-mail address."), "success")
-            return see_other(url_for("auth.login"))
-    return _choose_password(
-        user, form, url_for("auth.accept_invitation", token=token), _("Join %(partner)s", partner=user.partner.name),
-        _("%(partner)s has invited you to hwaas. Choose your password to accept.", partner=user.partner.name),
-        _("Accept the invitation"))
+    return _password_by_link(
+        "invitation", teams.check_invitation, teams.accept_invitation,
+        _("Welcome to hwaas! Your password is set: sign in with your e-mail address."),
+        lambda user: (_("Join %(partner)s", partner=user.partner.name),
+                      _("%(partner)s has invited you to hwaas. Choose your password to accept.",
+                        partner=user.partner.name),
+                      _("Accept the invitation")))
 
 
 @bp.post("/language")
