@@ -5,7 +5,7 @@ else English."""
 from pathlib import Path
 
 from babel import Locale
-from flask import Flask, request, session
+from flask import Flask, current_app, request, session
 from flask_login import current_user
 
 from hwaas.extensions import babel
@@ -21,7 +21,7 @@ def languages() -> dict[str, str]:
 
 
 def select_language() -> str:
-    available = languages()
+    available = current_app.config["LANGUAGES"]
     if current_user and current_user.is_authenticated and current_user.language in available:
         return current_user.language
     if session.get("language") in available:

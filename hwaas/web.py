@@ -19,7 +19,7 @@ from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.routing import IntegerConverter
 
 from hwaas.extensions import db, htmx, login_manager
-from hwaas.services import accounts, invoices, overdue
+from hwaas.services import accounts, invoices, overdue, teams
 from hwaas.services.errors import DomainError, NotFound
 from hwaas.services.manager import ManagerScope
 from hwaas.services.tenancy import PartnerScope
@@ -140,8 +140,6 @@ def _team_role_gate():
 
 
 def _team_role_refused(allowed: tuple[str, ...]):
-    from hwaas.services import teams
-
     owners = ", ".join(f"{o.name} ({o.email})" for o in teams.owners(db.session, current_user.partner_id))
     role = _(teams.role_label(current_user.team_role))
     if allowed == ("owner",):
