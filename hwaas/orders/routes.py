@@ -39,7 +39,7 @@ def export(format: str):
     if format == "csv":
         chunks = (chunk.encode("utf-8") for chunk in order_exports.csv_chunks(rows, currency))
     else:
-        chunks = order_exports.file_chunks(order_exports.xlsx_file(rows, currency, _("Orders")))
+        chunks = order_exports.file_chunks(order_exports.xlsx_file(rows, currency, _("Orders"), today()))
     return streamed_attachment(stream_with_context(chunks), order_exports.FORMATS[format],
                                order_exports.filename(format, today()))
 

@@ -1,8 +1,9 @@
 """The partner's Orders list, as filtered on the page, exported to EXCEL (.xlsx) and CSV.
 
 Rows are read from the database in batches and written as they come: a CSV is streamed line by
-line; a workbook is written by openpyxl's write-only mode (rows are not kept in memory) into a
-temporary file that is then streamed. Numbers and dates are real number and date cells.
+line; a workbook is written by the accessible-workbook module (services/spreadsheets.py, openpyxl's
+write-only mode: rows are not kept in memory) into a temporary file that is then streamed. Numbers
+and dates are real number and date cells.
 """
 import csv
 import datetime as dt
@@ -16,7 +17,8 @@ from decimal import Decimal
 from hwaas.models import Customer, Order, Pbx
 from hwaas.models.orders import ORDER_STATUSES
 from hwaas.services.partner_orders import filtered
-from hwaas.services.pricelist import EXCEL_CURRENCY_FORMATS, safe_text
+from hwaas.services import spreadsheets as xl
+from hwaas.services.spreadsheets import safe_text
 from hwaas.services.pricing import TERM_LABELS
 from hwaas.services.tenancy import PartnerScope
 
@@ -78,47 +80,17 @@ def _csv_value(value) -> str:
     return safe_text(str(value))
 
 
-def xlsx_file(rows: Iterator[tuple], currency: str, title: str) -> "tempfile.SpooledTemporaryFile":
-    """The workbook in a temporary file, positioned at its start: a header row (bold, frozen,
-    filtered, repeated on print), then one row per order."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Orders")
-    for index, column in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
-    sheet.freeze_panes = "A2"
-    sheet.print_title_rows = "1:1"
-    bold = Font(bold=True)
-    header = []
-    for column in COLUMNS:
-        cell = WriteOnlyCell(sheet, value=column.header + (f" ({currency})" if column.kind == "money" else ""))
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    money_format = EXCEL_CURRENCY_FORMATS.get(currency, f'"{currency} "#,##0.00')
-    count = 0
-    for row in rows:
-        cells = []
-        for column, value in zip(COLUMNS, row):
-            if column.kind == "text":
-                value = safe_text(value) if value is not None else None
-            cell = WriteOnlyCell(sheet, value=value)
-            if column.kind == "date" and value is not None:
-                cell.number_format = "yyyy-mm-dd"
-            elif column.kind == "money" and value is not None:
-                cell.number_format = money_format
-            cells.append(cell)
-        sheet.append(cells)
-        count += 1
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{count + 1}"
-    workbook.properties.title = title
-    workbook.properties.creator = "hwaas"
+def xlsx_file(rows: Iterator[tuple], currency: str, title: str, today: dt.date | None = None,
+              lang: str = "en") -> "tempfile.SpooledTemporaryFile":
+    """The workbook (services/spreadsheets.py: a table over the list, frozen header, typed cells,
+    properties, an About sheet) in a temporary file, positioned at its start."""
+    formats = {"text": None, "date": xl.DATE_FORMAT, "money": xl.money_format(currency)}
+    columns = [xl.Column(c.header + (f" ({currency})" if c.kind == "money" else ""), width=c.width,
+                         number_format=formats[c.kind], text=c.kind == "text") for c in COLUMNS]
     spool = tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024)
-    workbook.save(spool)
+    xl.write_workbook(spool, title=title, lang=lang, sheets=[xl.DataSheet("Orders", columns, rows)],
+                      about=[("List", title), ("Exported on", today or dt.date.today()),
+                             ("Notes", "The orders of the list as filtered on the Orders page, newest first.")])
     spool.seek(0)
     return spool
 

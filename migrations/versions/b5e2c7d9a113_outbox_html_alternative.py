@@ -1,7 +1,7 @@
 """outbox html alternative: a mail carries its text and an HTML alternative
 
 Revision ID: b5e2c7d9a113
-Revises: b2c7d9e4f1a0
+Revises: b71c0d4e9a25
 Create Date: 2026-11-30 13:10:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b5e2c7d9a113'
-down_revision = 'b2c7d9e4f1a0'
+down_revision = 'b71c0d4e9a25'
 branch_labels = None
 depends_on = None
 

@@ -54,8 +54,8 @@ def test_the_excel_export_has_a_header_row_and_real_number_and_date_cells(world)
     sheet = workbook["Orders"]
     assert [c.value for c in sheet[1]] == ["Order", "Reference", "Customer", "PBX", "Duration", "Status",
                                           "Ordered on", "Shipment date", "Total (EUR)"]
-    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:I3"
-    assert workbook.properties.title == "Orders"
+    assert sheet.freeze_panes == "A2" and [t.ref for t in sheet.tables.values()] == ["A1:I3"]
+    assert workbook.properties.title == "Orders" and workbook.sheetnames == ["Orders", "About"]
     shipped = [c.value for c in sheet[2]]
     assert shipped[0] == second.number and shipped[2] == "Beta & Figli" and shipped[5] == "Shipped"
     assert shipped[1] == "'=HYPERLINK(\"http://evil\")"  # text, never a formula
