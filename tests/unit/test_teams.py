@@ -75,7 +75,7 @@ def test_a_tampered_invitation_or_a_deactivated_invitee_is_refused(session, owne
     invited = invite(session, owner)
     token = token_in(last_mail(session))
     with pytest.raises(InvalidLink):
-        teams.check_invitation(session, token[:-2] + "xx", SECRET, NOW)
+        teams.check_invitation(session, ("A" if token[0] != "A" else "B") + token[1:], SECRET, NOW)
     teams.deactivate(session, owner.partner_id, invited.id)
     with pytest.raises(InvalidLink):
         teams.check_invitation(session, token, SECRET, NOW)
