@@ -4,6 +4,7 @@ from flask import current_app, flash, render_template, request, stream_with_cont
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from hwaas.domain_forms import has_control_characters
 from hwaas.downloads import streamed_attachment
 from hwaas.models.orders import ORDER_STATUSES
 from hwaas.orders import bp
@@ -15,25 +16,30 @@ from hwaas.web import access, external_url, refusals, render, scope, see_other, 
 access(bp, "partner")
 
 
-def _filters() -> tuple[str, str]:
-    """The list's filters from the query string: a known status (else all), the search text."""
+def _filters() -> tuple[str, str, bool]:
+    """The list's filters from the query string: a known status (else all), the search text, and
+    whether the search was refused (control characters: the list then shows unsearched)."""
     status = request.args.get("status", "")
-    return (status if status in ORDER_STATUSES else ""), request.args.get("q", "").strip()[:partner_orders.MAX_QUERY]
+    query = request.args.get("q", "").strip()[:partner_orders.MAX_QUERY]
+    refused = has_control_characters(query)
+    return (status if status in ORDER_STATUSES else ""), ("" if refused else query), refused
 
 
 @bp.get("/")
 def index():
-    status, q = _filters()
+    status, q, refused = _filters()
     page = partner_orders.list_orders(scope(), status or None, page_number(request.args.get("page")),
                                       current_app.config["PAGE_SIZE"], q)
-    return render("orders/index.html", "orders/_results.html", results=page, selected=status, q=q,
-                  statuses=ORDER_STATUSES)
+    return render("orders/index.html", "orders/_results.html", status=422 if refused else 200, results=page,
+                  selected=status, q=q, q_error=_("Remove the control characters from the search; use letters, "
+                                                  "digits and punctuation.") if refused else None,
+                  form_has_errors=refused, statuses=ORDER_STATUSES)
 
 
 @bp.get("/export.<any(xlsx, csv):format>")
 def export(format: str):
     """The filtered list (the page's status and search), streamed as EXCEL or CSV."""
-    status, q = _filters()
+    status, q, _refused = _filters()
     rows = order_exports.rows(scope(), status or None, q)
     currency = current_app.config["CURRENCY"]
     if format == "csv":

@@ -186,3 +186,9 @@ def test_the_export_is_the_filtered_list_as_excel_and_csv(signed_in, placed, mak
 
 def test_an_export_of_another_format_is_not_found(signed_in):
     assert signed_in.get("/orders/export.pdf").status_code == 404
+
+
+def test_a_search_with_control_characters_is_refused_on_the_form(signed_in, placed):
+    page = signed_in.get("/orders/?q=PO-%00-1")
+    assert page.status_code == 422 and "Remove the control characters from the search" in page.text
+    assert placed.number in page.text  # the list, unsearched
