@@ -7,24 +7,25 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+HOST ?= 127.0.0.1
 export FLASK_APP := wsgi
 
-.PHONY: run test install install-dev assets system-deps serve bench
+.PHONY: run test install install-dev assets translations system-deps serve bench
 
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo
 	@echo ""
-	@echo "hwaas is starting at http://127.0.0.1:$(PORT)/"
+	@echo "hwaas is starting at http://$(HOST):$(PORT)/"
 	@$(BIN)/flask demo-logins
-	@bash scripts/serve.sh $(PORT)
+	@HOST=$(HOST) bash scripts/serve.sh $(PORT)
 
 test: install-dev system-deps
 	bash scripts/test.sh
 
-install: $(VENV)/.runtime assets
+install: $(VENV)/.runtime assets translations
 
-install-dev: $(VENV)/.dev assets
+install-dev: $(VENV)/.dev assets translations
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +48,14 @@ node_modules/.package-lock.json: package.json package-lock.json
 hwaas/static/vendor/htmx.min.js: node_modules/.package-lock.json
 	mkdir -p hwaas/static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+# The language catalogues (hwaas/translations/*/LC_MESSAGES/messages.po, committed) compiled to
+# the .mo files the app reads (not committed). scripts/translations.sh updates the .po files.
+CATALOGUES := $(wildcard hwaas/translations/*/LC_MESSAGES/messages.po)
+translations: $(CATALOGUES:.po=.mo)
+
+hwaas/translations/%/LC_MESSAGES/messages.mo: hwaas/translations/%/LC_MESSAGES/messages.po | $(VENV)/.runtime
+	$(BIN)/pybabel compile --statistics -l $* -i $< -o $@
 
 # Chromium (browser tests), fonts and Pango (PDFs): Debian packages, installed when missing.
 system-deps:

@@ -11,7 +11,7 @@ from hwaas.config import CONFIGS, Config, database_url, instance_secret_key
 from hwaas.extensions import csrf, db, htmx, login_manager, migrate
 
 BLUEPRINTS = ("auth", "main", "account", "embed", "pricelist", "agreements", "manager", "billing", "admin", "documents",
-              "customers", "cart", "addresses", "orders", "devices", "revenue", "health")
+              "customers", "cart", "addresses", "orders", "devices", "revenue", "team", "health")
 
 
 def create_app(config: type[Config] | str | None = None, **overrides) -> Flask:
@@ -33,8 +33,9 @@ def create_app(config: type[Config] | str | None = None, **overrides) -> Flask:
     login_manager.init_app(app)
 
     from hwaas import models  # noqa: F401  (register the tables)
-    from hwaas import web
+    from hwaas import i18n, web
 
+    i18n.init_app(app)
     web.init_app(app)
     for name in BLUEPRINTS:
         module = __import__(f"hwaas.{name}", fromlist=["bp"])

@@ -57,7 +57,9 @@ class Config:
     CURRENCY = os.environ.get("HWAAS_CURRENCY", "EUR")
     VAT_RATE = Decimal(os.environ.get("HWAAS_VAT_RATE", "0.22"))
 
-    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    # No MAIL_SERVER outside production: `flask send-mail` writes the mails to instance/mail/*.eml.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_REQUIRES_SMTP = False
     MAIL_PORT = int(os.environ.get("MAIL_PORT", 25))
     MAIL_USE_TLS = _bool("MAIL_USE_TLS")
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
@@ -94,6 +96,7 @@ class ProductionConfig(Config):
     SESSION_COOKIE_NAME = "__Host-session"  # only ever set over https, by this host, for the whole site
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    MAIL_REQUIRES_SMTP = True  # `flask send-mail` refuses to run without MAIL_SERVER
 
 
 class TestConfig(Config):

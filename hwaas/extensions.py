@@ -1,4 +1,5 @@
 """Flask extensions, created unbound and wired up in create_app."""
+from flask_babel import Babel
 from flask_htmx import HTMX
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -26,3 +27,4 @@ migrate = Migrate(render_as_batch=True, compare_type=True)
 csrf = CSRFProtect()
 htmx = HTMX()
 login_manager = LoginManager()
+babel = Babel()

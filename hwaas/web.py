@@ -11,13 +11,15 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_htmx import make_response as htmx_response
 from flask_login import current_user, logout_user
 from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.routing import IntegerConverter
 
 from hwaas.extensions import db, htmx, login_manager
-from hwaas.services import accounts, invoices, overdue
+from hwaas.services import accounts, invoices, overdue, teams
 from hwaas.services.errors import DomainError, NotFound
 from hwaas.services.manager import ManagerScope
 from hwaas.services.tenancy import PartnerScope
@@ -67,20 +69,26 @@ STAFF = ("area_manager", "admin")
 class Access:
     """Who may use a blueprint's routes. `public`: anyone; otherwise a signed-in user whose role
     is in `roles` (any role when empty). A user of another role gets a 404: a page that is not
-    theirs does not exist for them (docs/decisions.md)."""
+    theirs does not exist for them (docs/decisions.md). `team`: the partner team roles allowed
+    (all when empty); a partner user of another team role gets a 403 saying who can."""
 
     roles: tuple[str, ...] = ()
     public: bool = False
+    team: tuple[str, ...] = ()
 
     def allows(self, user) -> bool:
         return self.public or (user.is_authenticated and (not self.roles or user.role in self.roles))
 
+    def allows_team_role(self, user) -> bool:
+        return not self.team or not user.is_partner or user.team_role in self.team
 
-def access(bp: Blueprint, *roles: str, public: bool = False) -> Access:
+
+def access(bp: Blueprint, *roles: str, public: bool = False, team: tuple[str, ...] = ()) -> Access:
     """The blueprint's one access declaration, at the top of its routes.py:
-    `access(bp, "partner")`, `access(bp, *STAFF)`, `access(bp)` (any signed-in user) or
-    `access(bp, public=True)`. create_app refuses to start with a blueprint that has none."""
-    rule = Access(tuple(roles), public)
+    `access(bp, "partner")`, `access(bp, *STAFF)`, `access(bp)` (any signed-in user),
+    `access(bp, public=True)`, or for part of a partner's team `access(bp, "partner", team=("owner",))`.
+    create_app refuses to start with a blueprint that has none."""
+    rule = Access(tuple(roles), public, tuple(team))
     bp.access = rule
 
     @bp.before_request
@@ -91,6 +99,8 @@ def access(bp: Blueprint, *roles: str, public: bool = False) -> Access:
             return login_manager.unauthorized()
         if not rule.allows(current_user):
             abort(404)
+        if not rule.allows_team_role(current_user):
+            return _team_role_refused(rule.team)
         return None
 
     return rule
@@ -100,6 +110,44 @@ def open_while_read_only(view):
     """Mark a view that a partner whose portal is read-only (overdue ladder) may still post to."""
     view.open_while_read_only = True
     return view
+
+
+def own_account(view):
+    """Mark a view of the user's own account (password, second factor, language, signing out):
+    open while the portal is read-only, and to every team role, a Viewer included."""
+    view.own_account = True
+    return open_while_read_only(view)
+
+
+# What a partner's team roles may change (DESIGN §3.9): a Viewer reads everything and changes
+# nothing but their own account; team management is the owners' (the team blueprint says so).
+CHANGING_TEAM_ROLES = ("owner", "orderer")
+
+
+def _team_role_gate():
+    """A Viewer's unsafe request, in one place for every blueprint: a 403 page saying what they
+    cannot do and who can, never a silent no-op."""
+    if request.method not in UNSAFE_METHODS or request.endpoint is None:
+        return None
+    if not current_user.is_authenticated or not current_user.is_partner \
+            or current_user.team_role in CHANGING_TEAM_ROLES:
+        return None
+    view = current_app.view_functions.get(request.endpoint)
+    rule = getattr(current_app.blueprints.get(request.blueprint or ""), "access", None)
+    if getattr(view, "own_account", False) or rule is None or rule.public or not rule.allows(current_user):
+        return None  # their own account, pages for anyone (sign-in, mail links), or a 404 to come
+    return _team_role_refused(CHANGING_TEAM_ROLES)
+
+
+def _team_role_refused(allowed: tuple[str, ...]):
+    owners = ", ".join(f"{o.name} ({o.email})" for o in teams.owners(db.session, current_user.partner_id))
+    role = _(teams.role_label(current_user.team_role))
+    if allowed == ("owner",):
+        text = _("Managing the team is for owners of your partner; you are %(role)s.", role=role)
+    else:
+        text = _("You are %(role)s: you can see everything of your partner, but not change it.", role=role)
+    return refusal_page(403, _("Not allowed for your role"),
+                       text + " " + _("An owner can change your role: %(owners)s.", owners=owners))
 
 
 def _read_only_gate():
@@ -114,10 +162,10 @@ def _read_only_gate():
     if standing is None or not standing.read_only:
         return None
     return refusal_page(
-        403, "The portal is read-only",
-        f"An invoice is {standing.days_overdue} days overdue, so nothing can be changed until it is paid. "
-        "Account balance shows what is due and how to pay it.",
-        link=(url_for("billing.balance"), "Go to Account balance"))
+        403, _("The portal is read-only"),
+        _("An invoice is %(days)s days overdue, so nothing can be changed until it is paid. "
+          "Account balance shows what is due and how to pay it.", days=standing.days_overdue),
+        link=(url_for("billing.balance"), _("Go to Account balance")))
 
 
 # --- services' refusals on forms ----------------------------------------------------------------
@@ -267,7 +315,7 @@ class RecordId(IntegerConverter):
 def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = RecordId
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message = _l("Please sign in to continue.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
@@ -281,7 +329,7 @@ def init_app(app: Flask) -> None:
 
     @login_manager.unauthorized_handler
     def _unauthorized():
-        flash(login_manager.login_message, login_manager.login_message_category)
+        flash(str(login_manager.login_message), login_manager.login_message_category)
         return sign_in_again()
 
     @app.before_request
@@ -304,10 +352,12 @@ def init_app(app: Flask) -> None:
             session.clear()
             if embedded:
                 session["embedded"] = True
-            flash("You were signed out after "
-                  + (f"{current_app.config['SESSION_ABSOLUTE_HOURS']} hours. " if too_long else
-                     f"{current_app.config['SESSION_IDLE_MINUTES']} minutes without activity. ")
-                  + "Sign in again to continue.", "info")
+            if too_long:
+                flash(_("You were signed out after %(hours)s hours. Sign in again to continue.",
+                        hours=current_app.config["SESSION_ABSOLUTE_HOURS"]), "info")
+            else:
+                flash(_("You were signed out after %(minutes)s minutes without activity. Sign in again to continue.",
+                        minutes=current_app.config["SESSION_IDLE_MINUTES"]), "info")
             return sign_in_again()
         if now - seen_at > 30 or request.endpoint == "account.keepalive":
             session["_seen_at"] = now
@@ -317,6 +367,7 @@ def init_app(app: Flask) -> None:
         return None
 
     app.before_request(_read_only_gate)
+    app.before_request(_team_role_gate)
 
     @app.after_request
     def _commit(response):
@@ -331,7 +382,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(NotFound)
     def _not_found(error):
-        return refusal_page(404, "Page not found", "There is nothing here, or it is not yours to see.")
+        return refusal_page(404, _("Page not found"), _("There is nothing here, or it is not yours to see."))
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
@@ -341,12 +392,12 @@ def init_app(app: Flask) -> None:
             return current_app.response_class("Bad request: this host is not served here.", 400,
                                               mimetype="text/plain")
         titles = {
-            400: ("Bad request", "The request could not be understood. Go back and try again."),
-            403: ("Not allowed", "You cannot do this."),
-            404: ("Page not found", "There is nothing here, or it is not yours to see."),
-            405: ("Not allowed", "This address does not accept that kind of request."),
-            413: ("File too large", "The file is larger than allowed (10 MB). Choose a smaller file."),
-            429: ("Too many attempts", "Too many attempts. Wait a minute and try again."),
+            400: (_("Bad request"), _("The request could not be understood. Go back and try again.")),
+            403: (_("Not allowed"), _("You cannot do this.")),
+            404: (_("Page not found"), _("There is nothing here, or it is not yours to see.")),
+            405: (_("Not allowed"), _("This address does not accept that kind of request.")),
+            413: (_("File too large"), _("The file is larger than allowed (10 MB). Choose a smaller file.")),
+            429: (_("Too many attempts"), _("Too many attempts. Wait a minute and try again.")),
         }
         title, text = titles.get(error.code, (error.name, error.description))
         return refusal_page(error.code, title, text)
@@ -357,9 +408,9 @@ def init_app(app: Flask) -> None:
         db.session.rollback()
         log.exception("incident %s request %s", incident, g.get("request_id"))
         return refusal_page(
-            500, "Something went wrong",
-            f"Something went wrong on our side. Nothing was changed. If it happens again, "
-            f"quote incident {incident} to support.",
+            500, _("Something went wrong"),
+            _("Something went wrong on our side. Nothing was changed. If it happens again, "
+              "quote incident %(incident)s to support.", incident=incident),
         )
 
     @app.context_processor

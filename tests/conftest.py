@@ -1,5 +1,8 @@
 """Test fixtures: one app and schema per session (SQLite, or PostgreSQL via TEST_DATABASE_URL),
-every table emptied after each test, factories for the domain records."""
+every table emptied after each test, factories for the domain records.
+
+pytest-flask builds on the `app` fixture here: its `client` is `app.test_client()`, so an
+IsolatedClient, and it pushes a test request context around each test (url_for works in tests)."""
 import contextvars
 import os
 
@@ -45,12 +48,18 @@ class IsolatedClient(FlaskClient):
     test's own app context and database session leaks into the request, or back."""
 
     def open(self, *args, **kwargs):
+        # Buffered: a streamed body is produced inside its request's context, as on a server,
+        # not later in the test's (a test of streaming itself may ask for buffered=False).
+        kwargs.setdefault("buffered", True)
         return contextvars.Context().run(super().open, *args, **kwargs)
 
+    # pytest-flask's `client` fixture opens the client in a `with` block, which would keep each
+    # request's contexts for the test to inspect afterwards; here they end with the request.
+    def __enter__(self):
+        return self
 
-@pytest.fixture
-def client(app):
-    return app.test_client()
+    def __exit__(self, *exc_info) -> None:
+        return None
 
 
 @pytest.fixture(autouse=True)

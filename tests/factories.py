@@ -47,7 +47,8 @@ class Factories:
         n = next(_seq)
         partner = partner or self.partner()
         return self._add(m.User(**{"email": f"user{n}@example.com", "name": f"User {n}", "role": "partner",
-                                   "partner_id": partner.id, "password_hash": _password_hash(), **kw}))
+                                   "team_role": "owner", "partner_id": partner.id, "password_hash": _password_hash(),
+                                   **kw}))
 
     def customer(self, partner=None, **kw):
         n = next(_seq)

@@ -18,6 +18,7 @@ TENANT_ARGS = {
     "address_id": lambda side: side.address.id,
     "cancellation_id": lambda side: side.cancellation.id,
     "replacement_id": lambda side: side.replacement.id,
+    "member_id": lambda side: side.member.id,  # a user of the partner's team
 }
 # Arguments naming a record every partner shares (the catalogue): (world) -> id.
 GLOBAL_ARGS = {

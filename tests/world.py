@@ -26,6 +26,13 @@ class Side:
     device: m.Device  # rented, on `pbx`, in no request
     cancellation: m.DeviceCancellation  # pending, of another device of `pbx`
     replacement: m.ReplacementRequest  # requested, for a third device of `pbx`
+    orderer: m.User  # `user` is the partner's owner; these two are its other team roles
+    viewer: m.User
+
+    @property
+    def member(self) -> m.User:
+        """The team member the team pages' routes name."""
+        return self.orderer
 
 
 @dataclass
@@ -43,6 +50,8 @@ def _side(make: Factories, session, name: str, product: m.Product, tier: m.Price
     manager = make.staff(role="area_manager", name=f"Manager of {name}")
     partner = make.partner(name=name, tier=tier, area_manager_id=manager.id)
     user = make.user(partner=partner)
+    orderer = make.user(partner=partner, team_role="orderer", name=f"Orderer of {name}")
+    viewer = make.user(partner=partner, team_role="viewer", name=f"Viewer of {name}")
     customer = make.customer(partner=partner, name=f"{name} Customer Srl")
     pbx = make.pbx(customer=customer, term="yearly", activated_on=dt.date(2026, 8, 25))
     cart = m.Cart(partner_id=partner.id, customer_id=customer.id, pbx_id=pbx.id, term="yearly",
@@ -87,7 +96,7 @@ def _side(make: Factories, session, name: str, product: m.Product, tier: m.Price
     session.add(replacement)
     session.flush()
     return Side(partner, user, manager, customer, pbx, cart, line, order, agreement, invoice, address,
-                devices[0], cancellation, replacement)
+                devices[0], cancellation, replacement, orderer, viewer)
 
 
 def build_world(make: Factories, session) -> World:

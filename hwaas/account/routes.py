@@ -7,9 +7,9 @@ from flask_login import current_user, login_user, logout_user
 from hwaas.account import bp
 from hwaas.auth.forms import ChangePasswordForm, DisableTwoFactorForm, EnableTwoFactorForm
 from hwaas.extensions import db
-from hwaas.services import accounts, security_settings, throttle, totp
+from hwaas.services import accounts, security_settings, teams, throttle, totp
 from hwaas.models.types import utcnow
-from hwaas.web import access, client_address, failed, keep_changes, open_while_read_only, refusals, see_other
+from hwaas.web import access, client_address, failed, keep_changes, own_account, refusals, see_other
 
 access(bp)
 
@@ -31,7 +31,7 @@ def _password_refused(field, user, wrong: str) -> tuple[int, dict[str, str]] | N
 
 
 @bp.route("/account", methods=["GET", "POST"])
-@open_while_read_only
+@own_account
 def index():
     user = current_user._get_current_object()
     form = ChangePasswordForm(user)
@@ -46,11 +46,12 @@ def index():
                 flash("Your password is changed. Other sessions were signed out.", "success")
                 return see_other(url_for("account.index"))
     status, headers = refusal or (failed(form), {})
-    return render_template("account/index.html", form=form), status, headers
+    return render_template("account/index.html", form=form,
+                           role_label=teams.role_label(user.team_role)), status, headers
 
 
 @bp.route("/account/two-factor", methods=["GET", "POST"])
-@open_while_read_only
+@own_account
 def two_factor():
     user = current_user._get_current_object()
     if user.totp_secret:
@@ -74,7 +75,7 @@ def two_factor():
 
 
 @bp.route("/account/two-factor/off", methods=["POST"])
-@open_while_read_only
+@own_account
 def two_factor_off():
     user = current_user._get_current_object()
     form = DisableTwoFactorForm()
@@ -93,7 +94,7 @@ def two_factor_off():
 
 
 @bp.route("/logout", methods=["POST"])
-@open_while_read_only
+@own_account
 def logout():
     accounts.revoke_sessions(current_user._get_current_object())
     logout_user()
@@ -103,7 +104,7 @@ def logout():
 
 
 @bp.route("/session/keepalive", methods=["POST"])
-@open_while_read_only
+@own_account
 def keepalive():
     """Called by the session-timeout warning's "Stay signed in" button; the request itself
     refreshes the idle timer."""

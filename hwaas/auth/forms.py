@@ -1,15 +1,17 @@
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from hwaas.services.passwords import password_problems
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("E-mail address", validators=[
-        DataRequired("Enter your e-mail address."), Email("Enter an e-mail address like name@example.com."),
+    email = EmailField(_l("E-mail address"), validators=[
+        DataRequired(_l("Enter your e-mail address.")), Email(_l("Enter an e-mail address like name@example.com.")),
         Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired("Enter your password."), Length(max=200)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password.")), Length(max=200)])
 
 
 class CodeForm(FlaskForm):
@@ -18,10 +20,11 @@ class CodeForm(FlaskForm):
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField("Current password", validators=[DataRequired("Enter your current password.")])
-    new_password = PasswordField("New password", validators=[DataRequired("Enter a new password.")])
-    confirm = PasswordField("Repeat the new password", validators=[
-        DataRequired("Repeat the new password."), EqualTo("new_password", "The two new passwords are not the same.")])
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(_l("Enter your current password."))])
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(_l("Enter a new password."))])
+    confirm = PasswordField(_l("Repeat the new password"), validators=[
+        DataRequired(_l("Repeat the new password.")),
+        EqualTo("new_password", _l("The two new passwords are not the same."))])
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -44,3 +47,26 @@ class DisableTwoFactorForm(FlaskForm):
 
 class PartnerSecurityForm(FlaskForm):
     totp_required = BooleanField("Require a second factor (authenticator app) for every user of this partner")
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[
+        DataRequired(_l("Enter your e-mail address.")),
+        Email(_l("Enter an e-mail address like name@example.com.")), Length(max=254)])
+
+
+class NewPasswordForm(FlaskForm):
+    """Choose a password through a reset or invitation link."""
+    password = PasswordField(_l("New password"), validators=[DataRequired(_l("Enter a new password.")),
+                                                            Length(max=200)])
+    confirm = PasswordField(_l("Repeat the new password"), validators=[
+        DataRequired(_l("Repeat the new password.")),
+        EqualTo("password", _l("The two passwords are not the same."))])
+
+
+class LanguageForm(FlaskForm):
+    language = SelectField(_l("Language"), validators=[DataRequired(_l("Choose a language."))])
+
+    def __init__(self, languages: dict[str, str], *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.language.choices = [SelectChoice(code, name) for code, name in languages.items()]

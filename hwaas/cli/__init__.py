@@ -150,7 +150,8 @@ def demo_logins() -> None:
         if user.get("partner"):
             partner = partners.get(user["partner"], {})
             tier = f", {partner['tier']} tier" if partner.get("tier") else ""
-            role = f"{role} at {user['partner']}{tier}"
+            team = user.get("team_role", "owner").capitalize()
+            role = f"{team} at {user['partner']}{tier}"
         line = f"  {user['email']:<{width}}  {user['name']} ({role})"
         if not shared:
             line += f"  password: {user.get('password', '(set by hash)')}"

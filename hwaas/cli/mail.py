@@ -1,4 +1,5 @@
-"""`flask send-mail`: send the outbox over SMTP, once or in a loop beside the web server."""
+"""`flask send-mail`: send the outbox over SMTP (in development without MAIL_SERVER: write it to
+instance/mail/), once or in a loop beside the web server."""
 import logging
 
 import click
@@ -13,7 +14,7 @@ log = logging.getLogger("hwaas.mail")
 BATCH = 20  # mails per transaction: what a crash could send twice
 
 
-def send_due(settings: mail.SmtpSettings) -> mail.SendResult:
+def send_due(settings: mail.SmtpSettings | mail.MailDirectory) -> mail.SendResult:
     """Send every mail that is due now, a batch per transaction."""
     total = mail.SendResult()
     while True:
@@ -39,13 +40,23 @@ def send_mail(loop: bool, interval: float) -> None:
     """Send the mails waiting in the outbox over SMTP (MAIL_SERVER, MAIL_PORT, …).
 
     A mail the server does not take stays in the outbox and is retried later with backoff.
+    Outside production, without MAIL_SERVER, each mail is written to instance/mail/ instead.
     """
-    settings = mail.SmtpSettings.from_config(current_app.config)
+    try:
+        settings = mail.transport_from_config(current_app.config, current_app.instance_path)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
     if not loop:
         result = send_due(settings)
-        click.echo(f"{result.sent} mail(s) sent, {result.failed} waiting for a retry")
+        where = f" to {settings.directory}" if isinstance(settings, mail.MailDirectory) else ""
+        click.echo(f"{result.sent} mail(s) sent{where}, {result.failed} waiting for a retry")
         return
-    click.echo(f"Sending the outbox through {settings.server}:{settings.port} every {interval:g} s")
+    # Said once, here; the loop then speaks only when it sends something or fails.
+    if isinstance(settings, mail.MailDirectory):
+        click.echo(f"No MAIL_SERVER: mails are written to {settings.directory}/ as .eml files "
+                   f"(every {interval:g} s)")
+    else:
+        click.echo(f"Sending the outbox through {settings.describe()} every {interval:g} s")
 
     def send_round():
         result = send_due(settings)

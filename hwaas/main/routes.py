@@ -1,4 +1,5 @@
 from flask import current_app, render_template
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from hwaas.extensions import db
@@ -11,31 +12,39 @@ access(bp)
 # The main navigation per role, in order; an area shows once its blueprint is registered.
 NAVIGATION = {
     "partner": [
-        ("customers.index", "Customers"),
-        ("cart.index", "Cart"),
-        ("orders.index", "Orders"),
-        ("revenue.renewals", "Renewals"),
-        ("revenue.charges", "Charges"),
-        ("agreements.index", "Agreements"),
-        ("pricelist.index", "Price list"),
-        ("billing.balance", "Account balance"),
+        ("customers.index", _l("Customers")),
+        ("cart.index", _l("Cart")),
+        ("orders.index", _l("Orders")),
+        ("revenue.renewals", _l("Renewals")),
+        ("revenue.charges", _l("Charges")),
+        ("agreements.index", _l("Agreements")),
+        ("pricelist.index", _l("Price list")),
+        ("billing.balance", _l("Account balance")),
+        ("team.index", _l("Team")),
     ],
     "area_manager": [
-        ("manager.partners", "Partners"),
-        ("manager.agreements", "Agreements"),
-        ("manager.orders", "Orders"),
-        ("manager.replacements", "Replacements"),
+        ("manager.partners", _l("Partners")),
+        ("manager.agreements", _l("Agreements")),
+        ("manager.orders", _l("Orders")),
+        ("manager.replacements", _l("Replacements")),
     ],
     "admin": [
-        ("admin.catalogue", "Catalogue"),
-        ("admin.tiers", "Price tiers"),
-        ("admin.invoices", "Invoices"),
-        ("admin.partners", "Partners"),
+        ("admin.catalogue", _l("Catalogue")),
+        ("admin.tiers", _l("Price tiers")),
+        ("admin.invoices", _l("Invoices")),
+        ("admin.partners", _l("Partners")),
         # Administrators can stand in for any area manager: the workspace shows every partner.
-        ("manager.agreements", "Agreements"),
-        ("manager.orders", "Orders"),
+        ("manager.agreements", _l("Agreements")),
+        ("manager.orders", _l("Orders")),
     ],
 }
+
+
+def _open_to(user, endpoint: str) -> bool:
+    """An area shows in the navigation when its blueprint lets the user's team role in."""
+    blueprint = current_app.blueprints.get(endpoint.partition(".")[0])
+    rule = getattr(blueprint, "access", None)
+    return rule is None or rule.allows_team_role(user)
 
 
 @bp.app_context_processor
@@ -43,7 +52,8 @@ def navigation():
     def nav_items():
         if not current_user.is_authenticated:
             return []
-        return [(e, label) for e, label in NAVIGATION[current_user.role] if e in current_app.view_functions]
+        return [(e, label) for e, label in NAVIGATION[current_user.role]
+                if e in current_app.view_functions and _open_to(current_user, e)]
 
     return {"nav_items": nav_items, "view_endpoints": current_app.view_functions}
 

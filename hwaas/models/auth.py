@@ -21,3 +21,5 @@ class LoginFailure(db.Model):
     email: Mapped[str] = mapped_column(String(254))
     ip: Mapped[str] = mapped_column(String(45))
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    # What was attempted: "sign_in" (a wrong password or code) or "reset" (a password reset request).
+    kind: Mapped[str] = mapped_column(String(10), default="sign_in", server_default="sign_in")

@@ -55,6 +55,7 @@ class OutboxMail(db.Model):
     to: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str200]
     body: Mapped[str] = mapped_column(Text)
+    html: Mapped[str | None] = mapped_column(Text)  # the HTML alternative of `body`, when there is one
     created_at: Mapped[timestamp]
     next_attempt_at: Mapped[timestamp]
     attempts: Mapped[int] = mapped_column(default=0)

@@ -8,15 +8,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from hwaas.extensions import db
 from hwaas.models.partners import Customer, User
 from hwaas.models.pbx import Pbx
+from hwaas.messages import N_
 from hwaas.models.types import SUBSCRIPTION_TERMS, UTCDateTime, intpk, money, str80, str200, term_check, timestamp
 
 ORDER_STATUSES = {
-    "awaiting_approval": "Awaiting approval",
-    "approved": "Approved",
-    "rejected": "Rejected",
-    "shipped": "Shipped",
-    "active": "Active",
-    "cancelled": "Cancelled",
+    "awaiting_approval": N_("Awaiting approval"),
+    "approved": N_("Approved"),
+    "rejected": N_("Rejected"),
+    "shipped": N_("Shipped"),
+    "active": N_("Active"),
+    "cancelled": N_("Cancelled"),
 }
 _STATUS_SQL = ", ".join(f"'{s}'" for s in ORDER_STATUSES)
 

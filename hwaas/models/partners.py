@@ -1,13 +1,16 @@
 """Partners, their users, customers and delivery addresses."""
+import datetime as dt
+
 from sqlalchemy import CheckConstraint, ForeignKey, ForeignKeyConstraint, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from flask_login import UserMixin
 
 from hwaas.extensions import db
 from hwaas.models.catalogue import PriceTier
-from hwaas.models.types import intpk, str80, str200, timestamp
+from hwaas.models.types import UTCDateTime, intpk, str80, str200, timestamp
 
 ROLES = ("partner", "area_manager", "admin")
+TEAM_ROLES = ("owner", "orderer", "viewer")  # a partner user's role inside the partner (DESIGN §3.9)
 
 
 class User(UserMixin, db.Model):
@@ -18,6 +21,12 @@ class User(UserMixin, db.Model):
         CheckConstraint(
             "(role = 'partner' AND partner_id IS NOT NULL) OR (role <> 'partner' AND partner_id IS NULL)",
             name="partner_role",
+        ),
+        # Inside a partner: owner (everything, and the team), orderer (orders), viewer (reads).
+        CheckConstraint(
+            "(role = 'partner' AND team_role IN ('owner', 'orderer', 'viewer')) "
+            "OR (role <> 'partner' AND team_role IS NULL)",
+            name="team_role_valid",
         ),
     )
 
@@ -33,6 +42,10 @@ class User(UserMixin, db.Model):
     # Base32 TOTP secret once the user has set up a second factor (RFC 6238).
     totp_secret: Mapped[str | None] = mapped_column(String(32))
     totp_last_step: Mapped[int | None]  # the last accepted time step: a code works once
+    team_role: Mapped[str | None] = mapped_column(String(10))  # partner users only, see TEAM_ROLES
+    # Set while an invitation is waiting to be accepted (the invitee has no password yet).
+    invited_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    language: Mapped[str | None] = mapped_column(String(8))  # chosen by the user; None: the browser's
     created_at: Mapped[timestamp]
 
     partner: Mapped["Partner | None"] = relationship(foreign_keys=[partner_id], back_populates="users")
@@ -47,6 +60,19 @@ class User(UserMixin, db.Model):
     @property
     def is_partner(self) -> bool:
         return self.role == "partner"
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == "partner" and self.team_role == "owner"
+
+    @property
+    def can_order(self) -> bool:
+        """Owners and orderers change the partner's data; viewers only read it."""
+        return self.role == "partner" and self.team_role in ("owner", "orderer")
+
+    @property
+    def invitation_pending(self) -> bool:
+        return self.invited_at is not None
 
     @property
     def is_area_manager(self) -> bool:

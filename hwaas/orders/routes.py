@@ -1,25 +1,53 @@
-"""Order views: the list with its status filter, one order with lines and history, cancelling."""
-from flask import current_app, flash, render_template, request, url_for
+"""Order views: the list with its status filter and search, its export, one order with lines and
+history, cancelling."""
+from flask import current_app, flash, render_template, request, stream_with_context, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
+from hwaas.domain_forms import has_control_characters
+from hwaas.downloads import streamed_attachment
 from hwaas.models.orders import ORDER_STATUSES
 from hwaas.orders import bp
 from hwaas.orders.forms import CancelForm
-from hwaas.services import partner_orders
+from hwaas.services import order_exports, partner_orders
 from hwaas.services.paging import page_number
-from hwaas.web import access, external_url, refusals, render, scope, see_other
+from hwaas.web import access, external_url, refusals, render, scope, see_other, today
 
 access(bp, "partner")
 
 
+def _filters() -> tuple[str, str, bool]:
+    """The list's filters from the query string: a known status (else all), the search text, and
+    whether the search was refused (control characters: the list then shows unsearched)."""
+    status = request.args.get("status", "")
+    query = request.args.get("q", "").strip()[:partner_orders.MAX_QUERY]
+    refused = has_control_characters(query)
+    return (status if status in ORDER_STATUSES else ""), ("" if refused else query), refused
+
+
 @bp.get("/")
 def index():
-    status = request.args.get("status", "")
-    if status not in ORDER_STATUSES:
-        status = ""
+    status, q, refused = _filters()
     page = partner_orders.list_orders(scope(), status or None, page_number(request.args.get("page")),
-                                      current_app.config["PAGE_SIZE"])
-    return render("orders/index.html", "orders/_results.html", results=page, selected=status, statuses=ORDER_STATUSES)
+                                      current_app.config["PAGE_SIZE"], q)
+    return render("orders/index.html", "orders/_results.html", status=422 if refused else 200, results=page,
+                  selected=status, q=q, q_error=_("Remove the control characters from the search; use letters, "
+                                                  "digits and punctuation.") if refused else None,
+                  form_has_errors=refused, statuses=ORDER_STATUSES)
+
+
+@bp.get("/export.<any(xlsx, csv):format>")
+def export(format: str):
+    """The filtered list (the page's status and search), streamed as EXCEL or CSV."""
+    status, q, _refused = _filters()
+    rows = order_exports.rows(scope(), status or None, q)
+    currency = current_app.config["CURRENCY"]
+    if format == "csv":
+        chunks = (chunk.encode("utf-8") for chunk in order_exports.csv_chunks(rows, currency))
+    else:
+        chunks = order_exports.file_chunks(order_exports.xlsx_file(rows, currency, _("Orders"), today()))
+    return streamed_attachment(stream_with_context(chunks), order_exports.FORMATS[format],
+                               order_exports.filename(format, today()))
 
 
 def _show(order_id: int, form: CancelForm, status: int = 200):

@@ -61,3 +61,8 @@ def load_user(session: Session, session_id: str) -> User | None:
 def revoke_sessions(user: User) -> None:
     """Invalidate every session of the user, including copies of their cookie."""
     user.session_version += 1
+
+
+def set_language(user: User, language: str | None) -> None:
+    """The user's language for pages, mails and documents; None follows the browser."""
+    user.language = language or None

@@ -178,20 +178,11 @@ def reviewers(session: Session, partner: Partner) -> list[str]:
 
 def _mail_reviewers(session, agreement, customer, by, review_url, now) -> None:
     partner = customer.partner
-    size_kb = max(1, round(agreement.size / 1024))
-    body = (
-        f"{partner.name} has uploaded the signed HWaaS agreement of its customer {customer.name}.\n\n"
-        f"Partner: {partner.name}\n"
-        f"Customer: {customer.name}" + (f" (VAT {customer.vat_number})" if customer.vat_number else "") + "\n"
-        f"Uploaded by: {by.name} <{by.email}>\n"
-        f"File: {agreement.filename} ({size_kb} KB, attached)\n\n"
-        "Please review it: approve it, or reject it with a reason.\n"
-        + (f"{review_url}\n" if review_url else "")
-    )
-    mail.enqueue_many(
-        session, reviewers(session, partner),
-        f"HWaaS agreement to review: {customer.name} ({partner.name})", body,
+    mail.enqueue_template(
+        session, reviewers(session, partner), "agreement_to_review",
         attachments=[(agreement.filename, agreement.content_type, agreement.data)], now=now,
+        agreement=agreement, customer=customer, partner=partner, by=by, review_url=review_url,
+        size_kb=max(1, round(agreement.size / 1024)),
     )
 
 
@@ -221,18 +212,9 @@ def review(
     session.flush()
 
     customer = agreement.customer
-    outcome = "approved" if decision == "approved" else "rejected"
-    lines = [f"The HWaaS agreement of {customer.name} has been {outcome} by {by.name}."]
-    if note:
-        lines.append(f"\n{'Reason' if decision == 'rejected' else 'Note'}: {note}")
-    if decision == "approved":
-        lines.append("\nHWaaS orders for this customer can now be approved.")
-    else:
-        lines.append("\nPlease upload a new signed agreement.")
-    if agreement_url:
-        lines.append(f"\n{agreement_url}")
-    mail.enqueue_many(session, mail.partner_recipients(session, customer.partner),
-                      f"HWaaS agreement {outcome}: {customer.name}", "\n".join(lines) + "\n", now=now)
+    mail.enqueue_template(session, mail.partner_recipients(session, customer.partner), "agreement_reviewed",
+                          now=now, customer=customer, by=by, note=note, approved=decision == "approved",
+                          agreement_url=agreement_url)
     return agreement
 
 

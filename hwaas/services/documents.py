@@ -17,7 +17,6 @@ import jinja2
 from hwaas.services.pricing import TERM_LABELS
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "pdf"
-_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF "}
 # PDF/UA-1 (PDF 1.7) rather than UA-2 (PDF 2.0): every reader and screen reader in use reads 1.7,
 # and WeasyPrint tags both the same way.
 PDF_VARIANT = "pdf/ua-1"
@@ -37,21 +36,33 @@ class Document:
     data: bytes
 
 
-def format_money(value: Decimal | None, currency: str = "EUR") -> str:
+# How money and dates read in each language (Babel patterns); a language not listed here gets
+# its locale's own. English keeps ISO dates, which partners and the vendor's tools already read.
+_MONEY_PATTERNS = {"en": "¤#,##0.00", "it": "¤ #,##0.00"}  # € 1.234,56 in Italian (DESIGN §3.9)
+_DATE_PATTERNS = {"en": "yyyy-MM-dd", "it": "dd/MM/yyyy"}
+
+
+def format_money(value: Decimal | None, currency: str = "EUR", language: str = "en") -> str:
+    from babel.numbers import format_currency
+
     if value is None:
         return "—"
     if not isinstance(value, Decimal):
         raise TypeError("money must be a Decimal")
     sign = "−" if value < 0 else ""
-    return f"{sign}{_SYMBOLS.get(currency, currency + ' ')}{abs(value):,.2f}"
+    return sign + format_currency(abs(value), currency, format=_MONEY_PATTERNS.get(language), locale=language,
+                                  currency_digits=False)
 
 
-def format_date(value: dt.date | dt.datetime | None) -> str:
+def format_date(value: dt.date | dt.datetime | None, language: str = "en") -> str:
+    from babel.dates import format_date as babel_date, format_datetime
+
     if value is None:
         return "—"
     if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M UTC")
-    return value.isoformat()
+        pattern = f"{_DATE_PATTERNS[language]} HH:mm 'UTC'" if language in _DATE_PATTERNS else "medium"
+        return format_datetime(value, pattern, tzinfo=dt.timezone.utc, locale=language)
+    return babel_date(value, _DATE_PATTERNS.get(language, "medium"), locale=language)
 
 
 def format_percent(value: Decimal | None) -> str:

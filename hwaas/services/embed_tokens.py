@@ -15,18 +15,22 @@ make one, and nothing else is accepted:
 
 The used token ids live in the database (embed_token_uses) until the token would have expired
 anyway, so a replay is refused by every worker and host.
+
+PyJWT checks the signature, the algorithm (HS256 only), the audience and that every required
+claim is there with the right type. The three time comparisons are made here, against the `now`
+the caller passes, with the same 30 s of leeway: PyJWT reads the system clock and cannot be given
+another, and a service takes its clock as an argument (tests, a pinned business date).
 """
 import base64
 import binascii
 import dataclasses
 import datetime as dt
-import hashlib
-import hmac
-import json
 import re
 import secrets
 from urllib.parse import urlsplit
 
+import jwt
+from jwt.exceptions import InvalidJTIError, InvalidSubjectError
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -34,12 +38,16 @@ from sqlalchemy.orm import Session
 from hwaas.models import EmbedTokenUse, User
 
 AUDIENCE = "hwaas"
-HEADER = {"alg": "HS256", "typ": "JWT"}
+ALGORITHMS = ["HS256"]  # fixed here, never taken from the token ("none", HS512, RS256 confusion, …)
+REQUIRED_CLAIMS = ["exp", "iat", "aud", "jti", "sub"]
 MAX_LIFETIME = 300  # seconds: a launch link is for clicking now, not for bookmarking
 CLOCK_SKEW = 30  # seconds of disagreement tolerated between the portal's clock and ours
 MAX_TOKEN_LENGTH = 4096
 MIN_SECRET_LENGTH = 32
 _JTI = re.compile(r"[A-Za-z0-9._~-]{16,128}")
+# What a missing claim is called in the log, the same words as when it is there but wrong.
+_MISSING = {"aud": "wrong audience", "iat": "iat and exp must be integers",
+            "exp": "iat and exp must be integers", "jti": "missing or malformed jti", "sub": "missing sub"}
 
 
 class InvalidToken(ValueError):
@@ -66,34 +74,36 @@ class Launch:
     next: str
 
 
-def _b64encode(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+def _check_compact_form(token) -> None:
+    """Three base64url parts, each spelled the one canonical way: a signature whose unused padding
+    bits were flipped would otherwise decode to the same bytes and make a second, twin token."""
+    if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
+        raise InvalidToken("malformed: empty or too long")
+    parts = token.split(".")
+    if len(parts) != 3:
+        raise InvalidToken("malformed: not three parts")
+    for part in parts:
+        if not re.fullmatch(r"[A-Za-z0-9_-]*", part):
+            raise InvalidToken("malformed: not base64url")
+        try:
+            raw = base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+        except (binascii.Error, ValueError):
+            raise InvalidToken("malformed: not base64url") from None
+        if base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii") != part:
+            raise InvalidToken("malformed: not canonical base64url")
 
 
-def _b64decode(text: str) -> bytes:
-    if not re.fullmatch(r"[A-Za-z0-9_-]*", text):
-        raise InvalidToken("malformed: not base64url")
+def _check_header(token: str) -> None:
+    """The documented header: typ JWT when given, no critical extensions (PyJWT knows one, b64,
+    which this format does not allow). The algorithm is PyJWT's to check."""
     try:
-        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except (binascii.Error, ValueError):
-        raise InvalidToken("malformed: not base64url") from None
-    if _b64encode(raw) != text:  # one spelling per value: no twin tokens from unused padding bits
-        raise InvalidToken("malformed: not canonical base64url")
-    return raw
-
-
-def _json_part(text: str) -> dict:
-    try:
-        value = json.loads(_b64decode(text))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise InvalidToken("malformed: not JSON") from None
-    if not isinstance(value, dict):
-        raise InvalidToken("malformed: not a JSON object")
-    return value
-
-
-def _signature(secret: str, signing_input: str) -> bytes:
-    return hmac.new(secret.encode("utf-8"), signing_input.encode("ascii"), hashlib.sha256).digest()
+        header = jwt.get_unverified_header(token)
+    except jwt.DecodeError as error:
+        raise InvalidToken(f"malformed: {error}") from None
+    except jwt.InvalidTokenError:  # e.g. a critical extension PyJWT does not know
+        raise InvalidToken("unsupported header") from None
+    if header.get("typ", "JWT") != "JWT" or "crit" in header:
+        raise InvalidToken("unsupported header")
 
 
 def _timestamp(now: dt.datetime | int | float) -> int:
@@ -121,9 +131,7 @@ def issue(secret: str, sub: str, now: dt.datetime | int, *, next: str = "/", lif
     iat = _timestamp(now)
     claims = {"sub": sub, "aud": audience, "iat": iat, "exp": iat + lifetime,
               "jti": jti or secrets.token_urlsafe(24), "next": next}
-    signing_input = (_b64encode(json.dumps(HEADER, separators=(",", ":")).encode())
-                     + "." + _b64encode(json.dumps(claims, separators=(",", ":")).encode()))
-    return signing_input + "." + _b64encode(_signature(secret, signing_input))
+    return jwt.encode(claims, secret, algorithm="HS256", headers={"typ": "JWT"})
 
 
 def decode(token: str, secret: str, now: dt.datetime | int, audience: str = AUDIENCE) -> Claims:
@@ -131,26 +139,35 @@ def decode(token: str, secret: str, now: dt.datetime | int, audience: str = AUDI
     Pure: nothing is recorded, see redeem() for the one-time use."""
     if not secret:
         raise InvalidToken("no shared secret configured")
-    if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
-        raise InvalidToken("malformed: empty or too long")
-    parts = token.split(".")
-    if len(parts) != 3:
-        raise InvalidToken("malformed: not three parts")
-    header_part, claims_part, signature_part = parts
-    header = _json_part(header_part)
-    # The algorithm is fixed here, never taken from the token ("none", RS256 confusion, …).
-    if header.get("alg") != "HS256" or header.get("typ", "JWT") != "JWT" or "crit" in header:
-        raise InvalidToken("unsupported header")
-    expected = _signature(secret, header_part + "." + claims_part)
-    if not hmac.compare_digest(expected, _b64decode(signature_part)):
-        raise InvalidToken("bad signature")
+    _check_compact_form(token)
+    _check_header(token)
+    try:
+        claims = jwt.decode(
+            token, secret, algorithms=ALGORITHMS, audience=audience, leeway=CLOCK_SKEW,
+            options={"require": REQUIRED_CLAIMS, "verify_signature": True, "verify_aud": True,
+                     "verify_sub": True, "verify_jti": True,
+                     # compared below with the caller's clock (see the module's docstring)
+                     "verify_exp": False, "verify_iat": False, "verify_nbf": False},
+        )
+    except jwt.InvalidSignatureError:
+        raise InvalidToken("bad signature") from None
+    except jwt.InvalidAlgorithmError:
+        raise InvalidToken("unsupported header") from None
+    except jwt.MissingRequiredClaimError as error:
+        raise InvalidToken(_MISSING.get(error.claim, f"missing {error.claim}")) from None
+    except jwt.InvalidAudienceError:
+        raise InvalidToken("wrong audience") from None
+    except InvalidSubjectError:
+        raise InvalidToken("missing sub") from None
+    except InvalidJTIError:
+        raise InvalidToken("missing or malformed jti") from None
+    except jwt.DecodeError as error:
+        raise InvalidToken(f"malformed: {error}") from None
+    except jwt.InvalidTokenError as error:
+        raise InvalidToken(f"refused: {type(error).__name__}") from None
 
-    claims = _json_part(claims_part)
     now_ts = _timestamp(now)
-    aud = claims.get("aud")
-    if not (aud == audience or (isinstance(aud, list) and audience in aud)):
-        raise InvalidToken("wrong audience")
-    iat, exp = claims.get("iat"), claims.get("exp")
+    iat, exp = claims["iat"], claims["exp"]
     if not all(isinstance(v, int) and not isinstance(v, bool) for v in (iat, exp)):
         raise InvalidToken("iat and exp must be integers")
     if now_ts >= exp + CLOCK_SKEW:
@@ -158,15 +175,15 @@ def decode(token: str, secret: str, now: dt.datetime | int, audience: str = AUDI
     if iat > now_ts + CLOCK_SKEW:
         raise InvalidToken("issued in the future")
     nbf = claims.get("nbf")
-    if nbf is not None and (not isinstance(nbf, int) or nbf > now_ts + CLOCK_SKEW):
+    if nbf is not None and (not isinstance(nbf, int) or isinstance(nbf, bool) or nbf > now_ts + CLOCK_SKEW):
         raise InvalidToken("not yet valid")
     if exp - iat > MAX_LIFETIME or exp > now_ts + MAX_LIFETIME + CLOCK_SKEW:
         raise InvalidToken("lifetime too long")
-    jti = claims.get("jti")
-    if not isinstance(jti, str) or not _JTI.fullmatch(jti):
+    jti = claims["jti"]
+    if not _JTI.fullmatch(jti):
         raise InvalidToken("missing or malformed jti")
-    sub = claims.get("sub")
-    if not isinstance(sub, str) or not sub.strip() or len(sub) > 254:
+    sub = claims["sub"]
+    if not sub.strip() or len(sub) > 254:
         raise InvalidToken("missing sub")
     next_path = claims.get("next", "/")
     if not is_local_path(next_path):

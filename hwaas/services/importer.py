@@ -42,7 +42,7 @@ from hwaas.models import (
     User,
 )
 from hwaas.models.catalogue import CATEGORIES, MAC_CATEGORIES
-from hwaas.models.partners import ROLES
+from hwaas.models.partners import ROLES, TEAM_ROLES
 from hwaas.models.replacements import MAX_REPLACED_DEVICES, REPLACEMENT_REASONS
 from hwaas.models.types import utcnow
 from hwaas.services import charges, pricing
@@ -240,6 +240,7 @@ class _UserIn:
     password: Any
     password_hash: Any
     active: Any
+    team_role: Any = MISSING
 
 
 @dataclass
@@ -697,7 +698,7 @@ class _Import:
 
     def _parse_user(self, where, rec) -> None:
         f = _Fields(self.problems, where, rec,
-                    ("email", "name", "role", "partner", "password", "password_hash", "active"))
+                    ("email", "name", "role", "partner", "password", "password_hash", "active", "team_role"))
         user = _UserIn(
             where,
             email=f.email("email", lower=True),
@@ -707,7 +708,10 @@ class _Import:
             password=f.text("password", 200, required=False),
             password_hash=f.text("password_hash", 255, required=False),
             active=f.boolean("active"),
+            team_role=f.choice("team_role", TEAM_ROLES, required=False),
         )
+        if _ok(user.team_role) and user.role != "partner":
+            f.error(f"team_role is for partner users; a user with role {user.role} has none: leave it out")
         if _ok(user.password) and _ok(user.password_hash):
             f.error("give either password or password_hash, not both")
         if _ok(user.password) and (problems := password_problems(user.password, user.email or "")):
@@ -1137,11 +1141,14 @@ class _Import:
                     email=u.email, name=u.name, role=u.role, partner_id=partner_id,
                     password_hash=u.password_hash if _ok(u.password_hash) else hash_password(u.password),
                     active=_default(u.active, True),
+                    team_role=_default(u.team_role, "owner") if u.role == "partner" else None,
                 )
                 self.session.add(user)
                 self._count("users", True)
                 continue
-            dirty = _assign(user, email=u.email, name=u.name, role=u.role, partner_id=partner_id, active=u.active)
+            team_role = (_default(u.team_role, user.team_role or "owner") if u.role == "partner" else None)
+            dirty = _assign(user, email=u.email, name=u.name, role=u.role, partner_id=partner_id, active=u.active,
+                            team_role=team_role)
             new_hash = None
             if _ok(u.password_hash) and u.password_hash != user.password_hash:
                 new_hash = u.password_hash

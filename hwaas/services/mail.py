@@ -1,7 +1,18 @@
 """The mail outbox: mails are written to the database with the change that causes them, and a
 sender sends them over SMTP later, retrying with backoff, so an SMTP outage delays mail and
-loses none (DESIGN §7)."""
+loses none (DESIGN §7). In development, without an SMTP server, the sender writes each mail to a
+folder as an .eml file instead (MailDirectory).
+
+Mail bodies are Jinja templates in hwaas/templates/email/: `<name>.txt` holds a `subject` block
+and the text `body`, `<name>.html` its HTML alternative. Services call
+
+    mail.enqueue_template(session, to, "order_status", now=now, order=order, ...)
+
+with the recipients (one address or several) and the template's context; no Flask involved, so
+the CLI and the tests send the same mails as a request does. Each recipient gets the mail in their
+language (users.language; English for an address that is no user's or has no choice)."""
 import datetime as dt
+import functools
 import logging
 import smtplib
 import socket
@@ -10,17 +21,23 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate
+from pathlib import Path
 
-from sqlalchemy import select
+import jinja2
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload, undefer
 
 from hwaas.models import OutboxAttachment, OutboxMail, Partner, User
 from hwaas.models.types import utcnow
+from hwaas.services.documents import format_date, format_money
+from hwaas.services.pricing import TERM_LABELS
 
 log = logging.getLogger("hwaas.mail")
 
 Attachment = tuple[str, str, bytes]  # (filename, content type, content)
 
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "email"
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 FIRST_RETRY_SECONDS = 30
 MAX_RETRY_SECONDS = 3600  # an outage of any length costs at most an hour's extra delay
 
@@ -35,6 +52,9 @@ class SmtpSettings:
     password: str | None = field(default=None, repr=False)
     timeout: float = 20.0
 
+    def describe(self) -> str:
+        return f"SMTP server {self.server}:{self.port}"
+
     @classmethod
     def from_config(cls, config) -> "SmtpSettings":
         return cls(
@@ -42,6 +62,27 @@ class SmtpSettings:
             sender=config["MAIL_DEFAULT_SENDER"], use_tls=bool(config["MAIL_USE_TLS"]),
             username=config.get("MAIL_USERNAME") or None, password=config.get("MAIL_PASSWORD") or None,
         )
+
+
+@dataclass(frozen=True)
+class MailDirectory:
+    """Development without SMTP: "sending" writes the mail to `directory` as outbox-<id>.eml, which
+    any mail program opens. Never used in production (ProductionConfig requires MAIL_SERVER)."""
+    directory: Path
+    sender: str
+    password = None  # nothing to blot out of an error
+
+    def describe(self) -> str:
+        return f"mail folder {self.directory}"
+
+
+def transport_from_config(config, instance_path: str) -> "SmtpSettings | MailDirectory":
+    """SMTP when MAIL_SERVER is set; otherwise the instance's mail/ folder, unless SMTP is required."""
+    if config.get("MAIL_SERVER"):
+        return SmtpSettings.from_config(config)
+    if config.get("MAIL_REQUIRES_SMTP"):
+        raise ValueError("MAIL_SERVER must be set in production: mail is sent over SMTP.")
+    return MailDirectory(Path(instance_path) / "mail", sender=config["MAIL_DEFAULT_SENDER"])
 
 
 @dataclass
@@ -54,16 +95,78 @@ class SendResult:
         return self.sent + self.failed
 
 
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+@functools.cache
+def _environment(language: str = "en") -> jinja2.Environment:
+    from babel.support import Translations
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.install_gettext_translations(Translations.load(str(TRANSLATIONS), [language]), newstyle=True)
+    env.filters["money"] = lambda value, currency="EUR": format_money(value, currency, language)
+    env.filters["date"] = lambda value: format_date(value, language)
+    env.filters["term"] = lambda term: TERM_LABELS.get(term, term)
+    return env
+
+
+def render(template: str, language: str = "en", **context) -> Rendered:
+    """The subject, text and HTML of mail `template` (email/<template>.txt and .html) in `language`."""
+    env = _environment(language)
+    context["language"] = language
+    text_template = env.get_template(f"{template}.txt")
+    subject = "".join(text_template.blocks["subject"](text_template.new_context(context)))
+    subject = " ".join(subject.split())
+    text = text_template.render(**context).strip() + "\n"
+    html = env.get_template(f"{template}.html").render(subject=subject, **context)
+    return Rendered(subject=subject, text=text, html=html)
+
+
+def enqueue_template(
+    session: Session, to: str | Iterable[str], template: str, *,
+    attachments: Iterable[Attachment] = (), now: dt.datetime | None = None, **context,
+) -> list[OutboxMail]:
+    """Render mail `template` with `context` and put it in the outbox, one mail per recipient, each
+    in the recipient's language."""
+    recipients = [to] if isinstance(to, str) else list(to)
+    attachments = list(attachments)
+    chosen = dict(session.execute(
+        select(func.lower(User.email), User.language)
+        .where(func.lower(User.email).in_([r.strip().lower() for r in recipients if r]))).all())
+    by_language: dict[str, list[str]] = {}
+    for address in recipients:
+        language = chosen.get((address or "").strip().lower()) or "en"
+        by_language.setdefault(language, []).append(address)
+    mails = []
+    for language, addresses in by_language.items():
+        rendered = render(template, language=language, **context)
+        mails += enqueue_many(session, addresses, rendered.subject, rendered.text, attachments, now,
+                              html=rendered.html)
+    return mails
+
+
 def enqueue(
     session: Session, to: str, subject: str, body: str,
-    attachments: Iterable[Attachment] = (), now: dt.datetime | None = None,
+    attachments: Iterable[Attachment] = (), now: dt.datetime | None = None, html: str | None = None,
 ) -> OutboxMail:
     """Put one mail in the outbox, due now; it is sent once the caller's transaction commits."""
     to = (to or "").strip()
     if not to or "@" not in to or any(c in to for c in "\r\n,;"):
         raise ValueError(f"not a single mail address: {to!r}")
     now = now or utcnow()
-    mail = OutboxMail(to=to, subject=" ".join(subject.split())[:200], body=body,
+    mail = OutboxMail(to=to, subject=" ".join(subject.split())[:200], body=body, html=html,
                       created_at=now, next_attempt_at=now)
     for filename, content_type, data in attachments:
         mail.attachments.append(OutboxAttachment(filename=filename[:200], content_type=content_type, data=data))
@@ -73,7 +176,8 @@ def enqueue(
 
 
 def enqueue_many(session: Session, recipients: Iterable[str], subject: str, body: str,
-                 attachments: Iterable[Attachment] = (), now: dt.datetime | None = None) -> list[OutboxMail]:
+                 attachments: Iterable[Attachment] = (), now: dt.datetime | None = None,
+                 html: str | None = None) -> list[OutboxMail]:
     """One outbox mail per recipient (each retried on its own), duplicates removed."""
     attachments = list(attachments)
     seen: set[str] = set()
@@ -81,7 +185,7 @@ def enqueue_many(session: Session, recipients: Iterable[str], subject: str, body
     for to in recipients:
         if to and to.lower() not in seen:
             seen.add(to.lower())
-            mails.append(enqueue(session, to, subject, body, attachments, now))
+            mails.append(enqueue(session, to, subject, body, attachments, now, html))
     return mails
 
 
@@ -126,6 +230,8 @@ def build_message(mail: OutboxMail, sender: str) -> EmailMessage:
     domain = sender.rpartition("@")[2].strip(">") or "hwaas.invalid"
     message["Message-ID"] = f"<outbox-{mail.id}.{int(mail.created_at.timestamp())}@{domain}>"
     message.set_content(mail.body)
+    if mail.html:
+        message.add_alternative(mail.html, subtype="html")
     for attachment in mail.attachments:
         maintype, _, subtype = attachment.content_type.partition("/")
         message.add_attachment(attachment.data, maintype=maintype, subtype=subtype or "octet-stream",
@@ -133,7 +239,7 @@ def build_message(mail: OutboxMail, sender: str) -> EmailMessage:
     return message
 
 
-def send_pending(session: Session, smtp_settings: SmtpSettings, now: dt.datetime | None = None,
+def send_pending(session: Session, smtp_settings: "SmtpSettings | MailDirectory", now: dt.datetime | None = None,
                  batch: int = 50) -> SendResult:
     """Send the due mails of one batch over one SMTP connection; the caller commits.
 
@@ -153,8 +259,8 @@ def send_pending(session: Session, smtp_settings: SmtpSettings, now: dt.datetime
             _failed(mail, error, now, smtp_settings)
         result.failed = len(mails)
         session.flush()
-        log.warning("mail: SMTP server %s:%s unavailable, %d mail(s) wait: %s", smtp_settings.server,
-                    smtp_settings.port, len(mails), _describe(error, smtp_settings))
+        log.warning("mail: %s unavailable, %d mail(s) wait: %s", smtp_settings.describe(),
+                    len(mails), _describe(error, smtp_settings))
         return result
     try:
         for index, mail in enumerate(mails):
@@ -183,7 +289,30 @@ def send_pending(session: Session, smtp_settings: SmtpSettings, now: dt.datetime
     return result
 
 
-def _connect(settings: SmtpSettings) -> smtplib.SMTP:
+class _DirectoryConnection:
+    """What send_pending needs of an SMTP connection, writing files instead."""
+
+    def __init__(self, directory: Path):
+        directory.mkdir(parents=True, exist_ok=True)
+        self.directory = directory
+
+    def send_message(self, message: EmailMessage) -> None:
+        # Named after the outbox row, in order: a mail written again after a crash replaces itself.
+        outbox_id = int(message["Message-ID"].strip("<>").split(".")[0].removeprefix("outbox-"))
+        path = self.directory / f"outbox-{outbox_id:06d}.eml"
+        partial = path.with_suffix(".part")
+        partial.write_bytes(message.as_bytes())
+        partial.replace(path)  # a reader never sees half a mail
+
+    def quit(self) -> None:
+        pass
+
+    close = quit
+
+
+def _connect(settings: "SmtpSettings | MailDirectory"):
+    if isinstance(settings, MailDirectory):
+        return _DirectoryConnection(settings.directory)
     connection = smtplib.SMTP(settings.server, settings.port, timeout=settings.timeout)
     try:
         if settings.use_tls:
@@ -196,13 +325,13 @@ def _connect(settings: SmtpSettings) -> smtplib.SMTP:
     return connection
 
 
-def _failed(mail: OutboxMail, error: BaseException, now: dt.datetime, settings: SmtpSettings) -> None:
+def _failed(mail: OutboxMail, error: BaseException, now: dt.datetime, settings: "SmtpSettings | MailDirectory") -> None:
     mail.attempts += 1
     mail.last_error = _describe(error, settings)[:500]
     mail.next_attempt_at = now + retry_delay(mail.attempts)
 
 
-def _describe(error: BaseException, settings: SmtpSettings) -> str:
+def _describe(error: BaseException, settings: "SmtpSettings | MailDirectory") -> str:
     """The error for the outbox row and the log, with any credential blotted out."""
     if isinstance(error, socket.timeout):
         text = "timed out"

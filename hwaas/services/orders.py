@@ -203,18 +203,6 @@ def release_stock(session: Session, order: Order) -> None:
 def notify_status(session: Session, order: Order, change, order_url: str | None = None,
                   now: dt.datetime | None = None) -> None:
     """Mail the partner (outbox) that the order changed status."""
-    lines = [
-        f"Order {order.number} ({order.reference}) for {order.customer.name} is now {change.to_label}.",
-        "",
-        f"Previous status: {change.from_label}",
-        f"Changed by: {session.get(User, change.changed_by_id).name}",
-    ]
-    if order.status == "shipped" and order.shipment_date:
-        lines.append(f"Shipment date: {order.shipment_date.isoformat()}")
-    if change.note:
-        lines.append(f"Note: {change.note}")
-    if order_url:
-        lines += ["", order_url]
-    mail.enqueue_many(session, mail.partner_recipients(session, order.customer.partner),
-                      f"Order {order.number} {change.to_label.lower()}: {order.customer.name}",
-                      "\n".join(lines) + "\n", now=now or utcnow())
+    mail.enqueue_template(session, mail.partner_recipients(session, order.customer.partner), "order_status",
+                          now=now or utcnow(), order=order, change=change, order_url=order_url,
+                          changed_by=session.get(User, change.changed_by_id))

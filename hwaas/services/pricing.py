@@ -6,16 +6,17 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal, DivisionByZero, Inexact, InvalidOperation, Overflow
 from fractions import Fraction
 
+from hwaas.messages import N_
 from hwaas.models.types import SUBSCRIPTION_TERMS, TERMS  # the schema's terms, named once
 from hwaas.services.errors import NotASubscription, TermMismatch
 
 __all__ = ["SUBSCRIPTION_TERMS", "TERMS"]  # re-exported: services and views read the terms here
 TERM_MONTHS = {"monthly": 1, "yearly": 12, "five_years": 60}
 TERM_LABELS = {
-    "monthly": "One month",
-    "yearly": "One year",
-    "five_years": "Five years",
-    "lifetime": "Lifetime",
+    "monthly": N_("One month"),
+    "yearly": N_("One year"),
+    "five_years": N_("Five years"),
+    "lifetime": N_("Lifetime"),
 }
 
 CENT = Decimal("0.01")

@@ -1,6 +1,8 @@
 """Sign-in throttling per account and per client address, kept in the database so that every
 worker and host counts the same failures. Every check of a secret an account holds (password at
-sign-in or on the account pages, second-factor code) is one `attempt`."""
+sign-in or on the account pages, second-factor code) is one `attempt`. Password reset requests are
+counted the same way but apart (kind "reset"), so asking for reset links neither locks the sign-in
+nor escapes the limits."""
 import datetime as dt
 import zlib
 from collections.abc import Callable
@@ -20,6 +22,7 @@ MAX_PER_ADDRESS = 20
 
 T = TypeVar("T")
 SIGN_IN = "failed sign-in attempts"
+RESET = "password reset requests"
 _LOCK_NAMESPACE = 0x68777466  # "hwtf": pg_advisory_xact_lock(namespace, key) keeps this module's locks apart
 
 
@@ -66,14 +69,16 @@ def _serialise_account(session: Session, email: str) -> None:
 
 
 def check(session: Session, email: str, ip: str, now: dt.datetime, limits: Limits = Limits(),
-          what: str = SIGN_IN) -> None:
-    """Refuse an attempt when the account or the address has failed too often lately."""
+          what: str = SIGN_IN, kind: str = "sign_in") -> None:
+    """Refuse an attempt when the account or the address has failed (or, kind "reset", asked) too
+    often lately."""
     since = now - limits.window
     email = email.strip().lower()
     for column, value, limit in ((LoginFailure.email, email, limits.per_account),
                                  (LoginFailure.ip, ip, limits.per_address)):
         count, oldest = session.execute(
-            select(func.count(), func.min(LoginFailure.at)).where(column == value, LoginFailure.at > since)
+            select(func.count(), func.min(LoginFailure.at))
+            .where(column == value, LoginFailure.at > since, LoginFailure.kind == kind)
         ).one()
         if count >= limit:
             oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=dt.timezone.utc)
@@ -86,14 +91,15 @@ def check(session: Session, email: str, ip: str, now: dt.datetime, limits: Limit
             )
 
 
-def record_failure(session: Session, email: str, ip: str, now: dt.datetime) -> None:
-    session.add(LoginFailure(email=email.strip().lower()[:254], ip=ip[:45], at=now))
+def record_failure(session: Session, email: str, ip: str, now: dt.datetime, kind: str = "sign_in") -> None:
+    session.add(LoginFailure(email=email.strip().lower()[:254], ip=ip[:45], at=now, kind=kind))
     session.flush()
 
 
-def clear_account(session: Session, email: str) -> None:
+def clear_account(session: Session, email: str, kind: str = "sign_in") -> None:
     """A successful sign-in forgives the account's earlier failures (not the address's)."""
-    session.execute(delete(LoginFailure).where(LoginFailure.email == email.strip().lower()))
+    session.execute(delete(LoginFailure).where(LoginFailure.email == email.strip().lower(),
+                                               LoginFailure.kind == kind))
 
 
 def prune(session: Session, now: dt.datetime, limits: Limits = Limits()) -> int:

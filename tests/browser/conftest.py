@@ -20,14 +20,33 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
+class LiveServer:
+    """pytest-flask's live server interface (`app`, `url()`), served from a thread of this process
+    rather than a forked one, so that what a test sets on `app.config` (a pinned HWAAS_TODAY) reaches
+    the server too (docs/decisions.md, Tests)."""
+
+    def __init__(self, app):
+        self.app = app
+        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.port = self._server.server_port
+
+    def start(self) -> None:
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+
+    def url(self, path: str = "") -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+
 @pytest.fixture(scope="session")
 def live_server(app):
-    """The app on 127.0.0.1, in a thread, sharing the tests' database."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    """The app on 127.0.0.1, sharing the tests' database; replaces pytest-flask's fixture of that name."""
+    server = LiveServer(app)
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")
@@ -45,7 +64,7 @@ def chromium():
 
 
 def _page(chromium, live_server, **options):
-    context = chromium.new_context(base_url=live_server, viewport={"width": 1280, "height": 900}, **options)
+    context = chromium.new_context(base_url=live_server.url(), viewport={"width": 1280, "height": 900}, **options)
     context.set_default_timeout(10_000)
     page = context.new_page()
     return context, page

@@ -17,7 +17,7 @@ DO_NOT_SUBMIT = ("/logout", "/account/two-factor/off")
 
 
 def _context(chromium, live_server, **options):
-    context = chromium.new_context(base_url=live_server, viewport={"width": 1280, "height": 900}, **options)
+    context = chromium.new_context(base_url=live_server.url(), viewport={"width": 1280, "height": 900}, **options)
     context.set_default_timeout(10_000)
     return context
 
@@ -100,7 +100,7 @@ def test_every_page_and_form_error_state_passes_axe(chromium, live_server, app, 
 def test_pages_reflow_without_horizontal_scrolling_at_320_px(chromium, live_server, app, make, session, width):
     """WCAG 1.4.10: at 320 CSS px (400 % zoom of 1280) nothing needs a horizontal scroll."""
     world = build_world(make, session)
-    context = chromium.new_context(base_url=live_server, viewport={"width": width, "height": 800})
+    context = chromium.new_context(base_url=live_server.url(), viewport={"width": width, "height": 800})
     page = context.new_page()
     sign_in(page, world.a.user.email)
     wide = []

@@ -244,3 +244,37 @@ def test_the_documented_node_example_makes_tokens_hwaas_accepts():
                             env={**os.environ, "HWAAS_EMBED_SECRET": SECRET})
     claims = decode(token_of(result.stdout.strip()), SECRET, int(time.time()))
     assert claims.sub == "anna@example.com" and claims.next == "/customers"
+
+
+# --- Verified by PyJWT: what an attacker would try against a JWT library -------------------------
+
+def test_an_unsigned_alg_none_token_is_refused():
+    import jwt
+
+    unsigned = jwt.encode(claims(), key=None, algorithm="none")
+    assert unsigned.endswith(".")  # no signature at all
+    assert reason(unsigned) == "unsupported header"
+
+
+def test_a_token_signed_with_hs512_and_the_right_secret_is_refused():
+    import jwt
+
+    with pytest.warns(jwt.warnings.InsecureKeyLengthWarning):  # PyJWT's own note on a 40-byte key for SHA-512
+        token = jwt.encode(claims(), SECRET, algorithm="HS512")
+    assert reason(token) == "unsupported header"
+
+
+@pytest.mark.parametrize("claim, expected", [
+    ("exp", "iat and exp must be integers"), ("iat", "iat and exp must be integers"),
+    ("aud", "wrong audience"), ("jti", "missing or malformed jti"), ("sub", "missing sub"),
+])
+def test_a_token_without_a_required_claim_is_refused(claim, expected):
+    token = portal_token({k: v for k, v in claims().items() if k != claim})
+    assert reason(token) == expected
+
+
+def test_a_token_made_with_pyjwt_by_the_portal_is_accepted():
+    import jwt
+
+    token = jwt.encode(claims(), SECRET, algorithm="HS256")
+    assert decode(token, SECRET, NOW).jti == JTI

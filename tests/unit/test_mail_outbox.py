@@ -132,3 +132,61 @@ def test_the_send_mail_command_keeps_mail_when_smtp_is_down(app, session, smtp_s
     session.expire_all()
     row = session.scalar(select(OutboxMail))
     assert row.sent_at is None and row.attempts == 1
+
+
+# --- Development without an SMTP server: mail is written to instance/mail/ -----------------------
+
+def test_without_mail_server_development_writes_mail_to_the_instance_folder(tmp_path):
+    transport = mail.transport_from_config({"MAIL_SERVER": None, "MAIL_DEFAULT_SENDER": "hwaas@localhost"},
+                                           str(tmp_path))
+    assert transport == mail.MailDirectory(tmp_path / "mail", sender="hwaas@localhost")
+
+
+def test_production_requires_an_smtp_server(tmp_path):
+    with pytest.raises(ValueError, match="MAIL_SERVER must be set"):
+        mail.transport_from_config({"MAIL_SERVER": None, "MAIL_REQUIRES_SMTP": True,
+                                    "MAIL_DEFAULT_SENDER": "hwaas@localhost"}, str(tmp_path))
+    configured = mail.transport_from_config({"MAIL_SERVER": "smtp.example.com", "MAIL_PORT": 587,
+                                             "MAIL_USE_TLS": True, "MAIL_REQUIRES_SMTP": True,
+                                             "MAIL_DEFAULT_SENDER": "hwaas@example.com"}, str(tmp_path))
+    assert isinstance(configured, mail.SmtpSettings) and configured.server == "smtp.example.com"
+
+
+def test_a_mail_written_to_the_folder_is_a_whole_message_and_is_written_once(session, tmp_path):
+    import email
+    from email import policy
+
+    queued = mail.enqueue(session, "am@example.com", "Agreement to review", "Please review.",
+                          attachments=[("signed.pdf", "application/pdf", PDF)], now=NOW)
+    folder = mail.MailDirectory(tmp_path / "mail", sender="hwaas@localhost")
+    assert mail.send_pending(session, folder, NOW).sent == 1
+    [written] = (tmp_path / "mail").iterdir()
+    assert written.name == f"outbox-{queued.id:06d}.eml"
+    message = email.message_from_bytes(written.read_bytes(), policy=policy.default)
+    assert message["To"] == "am@example.com" and message["Subject"] == "Agreement to review"
+    assert message.get_body(("plain",)).get_content().strip() == "Please review."
+    assert [a.get_content() for a in message.iter_attachments()] == [PDF]
+    assert queued.sent_at == NOW
+    assert mail.send_pending(session, folder, NOW + dt.timedelta(minutes=1)).attempted == 0
+    assert len(list((tmp_path / "mail").iterdir())) == 1
+
+
+def test_the_send_mail_command_without_mail_server_says_where_the_mail_went(app, session, monkeypatch):
+    from pathlib import Path
+
+    monkeypatch.setitem(app.config, "MAIL_SERVER", None)
+    queued = mail.enqueue(session, "am@example.com", "Written to a file", "Body")
+    session.commit()
+    result = app.test_cli_runner().invoke(args=["send-mail"])
+    assert result.exit_code == 0, result.output
+    folder = Path(app.instance_path) / "mail"
+    assert f"1 mail(s) sent to {folder}" in result.output
+    assert (folder / f"outbox-{queued.id:06d}.eml").exists()
+
+
+def test_the_send_mail_command_refuses_to_run_in_production_without_smtp(app, monkeypatch):
+    monkeypatch.setitem(app.config, "MAIL_SERVER", None)
+    monkeypatch.setitem(app.config, "MAIL_REQUIRES_SMTP", True)
+    result = app.test_cli_runner().invoke(args=["send-mail"])
+    assert result.exit_code != 0
+    assert "MAIL_SERVER must be set in production" in result.output

@@ -150,3 +150,48 @@ def test_a_cancel_note_with_a_nul_character_is_refused_on_the_form_and_the_order
     assert response.status_code == 422 and "Remove the control characters" in response.text
     session.expire_all()
     assert session.get(Order, order.id).status == "awaiting_approval"
+
+
+# --- search and export ---------------------------------------------------------------------------
+
+
+def test_search_by_reference_number_or_customer_full_page_and_fragment(signed_in, placed, make, session):
+    other = make.order(make.pbx(make.customer(placed.customer.partner, name="Beta Spa")), reference="PO-9000")
+    session.commit()
+    for q in ("4711", placed.number, "acme"):
+        page = signed_in.get(f"/orders/?q={q}")
+        assert page.status_code == 200 and "<html" in page.text and 'value="' + q + '"' in page.text
+        assert placed.number in page.text and other.number not in page.text
+    fragment = signed_in.get("/orders/?q=beta", headers=HX)
+    assert "<html" not in fragment.text and other.number in fragment.text and placed.number not in fragment.text
+    assert 'href="/orders/export.xlsx?q=beta"' in fragment.text
+    assert "No order matches" in signed_in.get("/orders/?q=nothing-like-it").text
+
+
+def test_the_export_is_the_filtered_list_as_excel_and_csv(signed_in, placed, make, session):
+    import io
+
+    from openpyxl import load_workbook
+
+    other = make.order(make.pbx(make.customer(placed.customer.partner, name="Beta Spa")), reference="PO-9000")
+    session.commit()
+    xlsx = signed_in.get("/orders/export.xlsx?q=acme")
+    assert xlsx.status_code == 200 and xlsx.mimetype.endswith("spreadsheetml.sheet")
+    assert xlsx.headers["Content-Disposition"].startswith('attachment; filename="hwaas-orders-')
+    assert xlsx.headers["Cache-Control"] == "private, no-store" and "Content-Length" not in xlsx.headers
+    sheet = load_workbook(io.BytesIO(xlsx.data))["Orders"]
+    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == [placed.number]
+    assert sheet.cell(2, 7).is_date and sheet.cell(2, 9).data_type == "n"
+
+    text = signed_in.get("/orders/export.csv?status=awaiting_approval").data.decode("utf-8-sig")
+    assert placed.number in text and other.number in text and text.count("\n") == 3
+
+
+def test_an_export_of_another_format_is_not_found(signed_in):
+    assert signed_in.get("/orders/export.pdf").status_code == 404
+
+
+def test_a_search_with_control_characters_is_refused_on_the_form(signed_in, placed):
+    page = signed_in.get("/orders/?q=PO-%00-1")
+    assert page.status_code == 422 and "Remove the control characters from the search" in page.text
+    assert placed.number in page.text  # the list, unsearched

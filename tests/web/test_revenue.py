@@ -99,7 +99,7 @@ def test_the_charges_filters_kind_month_customer_and_pbx(partner, world, session
 
 def test_the_charges_export_streams_every_matching_charge(partner, world, session):
     own = session.query(m.Charge).filter_by(partner_id=world.a.partner.id).count()
-    answer = partner.get("/charges/export?format=csv")
+    answer = partner.get("/charges/export?format=csv", buffered=False)
     assert answer.status_code == 200 and answer.is_streamed
     rows = list(csv.reader(io.StringIO(answer.get_data(as_text=True))))
     assert rows[0][:3] == ["Period start", "Period end", "Kind"] and len(rows) == own + 1

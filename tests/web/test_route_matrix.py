@@ -22,6 +22,8 @@ NOT_A_PAGE = {
     "auth.login_code": "only after the password step of a two-step sign-in",
     "auth.login": "a signed-in user is sent home",
     "embed.check": "only right after an embed launch, to see whether the cookie stuck",
+    "auth.reset_password": "needs the token of a password reset mail",
+    "auth.accept_invitation": "needs the token of an invitation mail",
 }
 # Tables a GET may write without changing business state, and why.
 CACHE_TABLES = {

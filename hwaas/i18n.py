@@ -1,0 +1,41 @@
+"""Languages (DESIGN §3.9): English and Italian; another language is a catalogue in
+hwaas/translations/<code>/, no code. The language of a request is the user's choice (account page;
+the switch on the sign-in page for someone not signed in), else the browser's Accept-Language,
+else English."""
+from pathlib import Path
+
+from babel import Locale
+from flask import Flask, current_app, request, session
+from flask_login import current_user
+
+from hwaas.extensions import babel
+
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+DEFAULT = "en"
+
+
+def languages() -> dict[str, str]:
+    """{code: the language's name in itself}, English first."""
+    codes = [DEFAULT] + sorted(p.name for p in TRANSLATIONS.iterdir() if (p / "LC_MESSAGES").is_dir())
+    return {code: Locale.parse(code).get_display_name(code).capitalize() for code in codes}
+
+
+def select_language() -> str:
+    available = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.language in available:
+        return current_user.language
+    if session.get("language") in available:
+        return session["language"]
+    return request.accept_languages.best_match(list(available), default=DEFAULT)
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, default_locale=DEFAULT, default_translation_directories=str(TRANSLATIONS),
+                   locale_selector=select_language)
+    app.config["LANGUAGES"] = languages()
+
+    @app.context_processor
+    def _language():
+        from flask_babel import get_locale
+
+        return {"current_language": str(get_locale() or DEFAULT), "languages": app.config["LANGUAGES"]}
