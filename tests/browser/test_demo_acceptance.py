@@ -26,7 +26,7 @@ def _cart_with_two_desk_phones(page):
     nav.get_by_role("link", name="Customers").click()
     page.get_by_label("Search customers").fill("Acme")
     page.wait_for_url(re.compile(r"q=Acme"))
-    page.locator("#customer-results").get_by_role("link", name="Acme Srl").click()
+    page.locator("#customer-results").get_by_role("link", name="Acme Srl", exact=True).click()
     expect(page.get_by_role("heading", name="Acme Srl", level=1)).to_be_visible()
     page.locator("a.button", has_text="Order HWaaS").click()
     page.get_by_role("group", name="Duration").get_by_label("One year").check()

@@ -85,7 +85,7 @@ def test_replace_two_devices_and_follow_the_request_to_completed(world, page, ch
     rows = page.get_by_role("table", name="Devices")
     expect(rows.get_by_role("row").filter(has_text="Replacement requested")).to_have_count(2)
 
-    context = chromium.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
+    context = chromium.new_context(base_url=live_server.url(), viewport={"width": 1280, "height": 900})
     manager = context.new_page()
     sign_in(manager, "anna@vendor.example")
     manager.get_by_role("navigation", name="Main").get_by_role("link", name="Replacements").click()
