@@ -37,3 +37,16 @@ def test_a_cart_change_refused_by_the_read_only_gate_says_why_in_an_alert(page, 
     expect(alert).to_contain_text("nothing can be changed until it is paid")
     expect(page.get_by_label("Quantity of Yealink T54W")).to_have_value("3")  # what was typed stays
     assert_accessible(page)
+
+
+def test_a_flash_message_gives_way_to_the_next_message_of_an_htmx_change(page, cart):
+    world, the_cart = cart
+    sign_in(page, "partner@example.com")
+    page.goto(f"/customers/{world.customer.id}/order-hwaas?term=yearly&pbx={world.yearly.id}")
+    page.get_by_label("Quantity of Gigaset N670 DECT").fill("1")
+    page.get_by_role("button", name="Add to cart").click()
+    expect(page.locator("#main > .flash").filter(has_text="Added to the cart.")).to_be_visible()
+    page.get_by_label("Quantity of Yealink T54W").fill("3")
+    page.get_by_role("button", name="Update the quantity of Yealink T54W").click()
+    expect(page.locator("#cart")).to_contain_text("Yealink T54W: quantity 3.")
+    expect(page.get_by_text("Added to the cart.")).to_have_count(0)

@@ -211,3 +211,25 @@ def test_a_filter_outside_the_list_is_a_validation_error(session, catalogue, kin
 def test_each_list_offers_its_own_categories():
     assert list(pricelist.categories("opex")) == ["desk_phone", "dect", "headset", "conference"]
     assert pricelist.categories("classound") == {"classound": "CLASSOUND"}
+
+
+@pytest.mark.parametrize("products", [3, 19, 20, 21, 22, 23, 24, 25])
+def test_the_last_page_of_a_pdf_price_list_never_holds_a_single_orphan_row(products):
+    """Whatever the number of products, the list's last page holds at least 3 rows (or all)."""
+    import io
+
+    from pypdf import PdfReader
+
+    from hwaas.services import pricelist
+
+    rows = [pricelist.Row(sku=f"SKU-{i:03d}", name=f"Phone {i:03d}", category="Desk phones",
+                          prices={"monthly": Decimal("10.00"), "yearly": Decimal("100.00"),
+                                  "five_years": Decimal("450.00")}, bands="")
+            for i in range(products)]
+    columns = [pricelist.Column(term, label) for term, label in
+               (("monthly", "One month"), ("yearly", "One year"), ("five_years", "Five years"))]
+    doc = pricelist.PriceList(kind="opex", tier_name="Gold", discount_percent=Decimal("10"), catalogue_version=1,
+                              catalogue_date=None, columns=columns, rows=rows)
+    pages = PdfReader(io.BytesIO(pricelist.to_pdf(doc, "Demo Partner", "EUR", dt.date(2026, 11, 30)))).pages
+    last = pages[-1].extract_text().count("SKU-")
+    assert last >= min(3, products), f"{products} products: the last of {len(pages)} pages holds {last} row(s)"
