@@ -42,7 +42,7 @@ def load_signed_in(session: Session, session_id: str) -> SignedIn | None:
     """Resolve the id kept in the session ("user id:session version") to a live user, with their
     partner and what their standing is computed from: one query for what every page needs."""
     user_id, _, version = session_id.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
+    if not all(part.isascii() and part.isdecimal() and len(part) <= 10 for part in (user_id, version)):
         return None
     row = session.execute(_SIGNED_IN, {"user_id": int(user_id)}).first()
     if row is None:

@@ -25,7 +25,7 @@ def qr_svg(uri: str) -> str:
 def verify(secret: str, code: str, now: dt.datetime, last_step: int | None = None) -> int | None:
     """The accepted time step when `code` is right (±1 step of drift) and not used before."""
     code = "".join(code.split())
-    if not (code.isdigit() and len(code) == 6):
+    if not (code.isascii() and code.isdecimal() and len(code) == 6):
         return None
     totp = pyotp.TOTP(secret)
     step_now = int(now.timestamp()) // totp.interval
