@@ -1,4 +1,6 @@
-"""What browser tests do again and again: sign in, check accessibility with axe-core."""
+"""What browser tests do again and again: sign in, wait for a condition, check accessibility with axe-core."""
+import time
+
 from axe_playwright_python.sync_playwright import Axe
 
 from tests.factories import PASSWORD
@@ -13,6 +15,20 @@ def sign_in(page, email: str, password: str = PASSWORD) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(lambda url: "/login" not in url)
+
+
+def wait_until(page, expression: str, timeout: float = 5.0) -> None:
+    """Wait until a JavaScript expression is truthy on one of our pages.
+
+    Playwright's wait_for_function evaluates its predicate with eval() inside the page once the
+    first check fails, which our Content-Security-Policy (no 'unsafe-eval') rightly refuses; each
+    page.evaluate() here goes through the DevTools protocol instead, which CSP does not govern.
+    """
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s on {page.url}: {expression}")
+        page.wait_for_timeout(50)
 
 
 def axe_violations(page) -> list[str]:

@@ -1,6 +1,6 @@
 """The Content-Security-Policy in a real browser: nothing on the pages is refused by it, and htmx
 runs with the configuration of the meta tag (no eval, no script tags, same-origin requests only)."""
-from tests.browser.support import sign_in
+from tests.browser.support import sign_in, wait_until
 
 
 def watch_csp(page) -> list[str]:
@@ -24,7 +24,7 @@ def test_nothing_on_the_pages_is_refused_by_the_policy(page, make, session):
 
 def test_htmx_runs_with_the_configuration_of_the_meta_tag(page):
     page.goto("/login")
-    page.wait_for_function("window.htmx !== undefined")
+    wait_until(page, "window.htmx !== undefined")
     config = page.evaluate("""() => ({
         selfRequestsOnly: htmx.config.selfRequestsOnly, allowEval: htmx.config.allowEval,
         allowScriptTags: htmx.config.allowScriptTags, includeIndicatorStyles: htmx.config.includeIndicatorStyles,

@@ -20,7 +20,7 @@ from hwaas import create_app
 from hwaas.config import TestConfig
 from hwaas.services import embed_tokens
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.browser.support import AXE_TAGS
+from tests.browser.support import AXE_TAGS, wait_until
 
 SECRET = "browser-test-portal-secret-0123456789abcdef"
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "embedding.md"
@@ -143,7 +143,7 @@ def frame_height(page) -> int:
 
 
 def wait_for_height_message(page, already: int = 0) -> list[dict]:
-    page.wait_for_function(f"window.hwaasMessages.length > {already}")
+    wait_until(page, f"window.hwaasMessages.length > {already}")
     return page.evaluate("window.hwaasMessages")
 
 
@@ -160,7 +160,7 @@ def test_an_allowed_portal_embeds_hwaas_and_the_partner_is_signed_in(page, sites
     # The frame told its parent how tall it is, and the documented snippet sized the iframe.
     messages = wait_for_height_message(page)
     assert messages[-1]["type"] == "hwaas:height" and messages[-1]["height"] > 100
-    page.wait_for_function("parseInt(document.getElementById('hwaas').style.height, 10) > 100")
+    wait_until(page, "parseInt(document.getElementById('hwaas').style.height, 10) > 100")
     assert frame_height(page) == page.evaluate("window.hwaasMessages[window.hwaasMessages.length - 1].height")
     # The session lives in the frame: reloading the frame's page keeps the partner signed in.
     inner = next(f for f in page.frames if f.url.startswith(sites.app))

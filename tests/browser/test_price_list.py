@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.browser.support import assert_accessible, sign_in
+from tests.browser.support import assert_accessible, sign_in, wait_until
 
 
 @pytest.fixture
@@ -48,7 +48,7 @@ def test_narrowing_the_price_list_with_htmx_keeps_the_page_and_the_focus(page, p
     category.focus()
     category.select_option(label="DECT")  # a change sends the form
     page.wait_for_url("**category=dect*")
-    page.wait_for_function("document.querySelectorAll('#price-table tbody tr').length === 1")
+    wait_until(page, "document.querySelectorAll('#price-table tbody tr').length === 1")
     assert skus(page) == ["GIG-N670"]
     assert page.evaluate("window.__same_document") is True  # swapped, not reloaded
     assert page.evaluate("document.activeElement.id") == "show-category"
@@ -56,6 +56,5 @@ def test_narrowing_the_price_list_with_htmx_keeps_the_page_and_the_focus(page, p
     page.get_by_role("search", name="Price list").get_by_role("radio", name="CLASSOUND").check()  # with DECT still chosen: not in that list
     page.get_by_role("link", name="DECT is not in the CLASSOUND list", exact=False).wait_for()
     # Focus moves to the summary once htmx has settled the swap (a moment after the link appears).
-    page.wait_for_function("document.activeElement && document.activeElement.closest('.error-summary') !== null",
-                           timeout=5_000)
+    wait_until(page, "document.activeElement && document.activeElement.closest('.error-summary') !== null")
     assert_accessible(page)
