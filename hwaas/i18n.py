@@ -5,10 +5,11 @@ else English."""
 from pathlib import Path
 
 from babel import Locale
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_login import current_user
 
 from hwaas.extensions import babel
+from hwaas.services import errors
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 DEFAULT = "en"
@@ -29,7 +30,20 @@ def select_language() -> str:
     return request.accept_languages.best_match(list(available), default=DEFAULT)
 
 
+def translate_refusal(template: str, params: dict) -> str | None:
+    """A service's refusal (DomainError) in the request's language, its dates and amounts written
+    as that language writes them; None outside a request (the CLI, the jobs): English."""
+    if not has_request_context():
+        return None
+    from flask_babel import get_locale, gettext
+
+    locale = get_locale()
+    return errors.fill(gettext(template), params, locale.language if locale else DEFAULT,
+                       current_app.config.get("CURRENCY", "EUR"))
+
+
 def init_app(app: Flask) -> None:
+    errors.install_translator(translate_refusal)
     babel.init_app(app, default_locale=DEFAULT, default_translation_directories=str(TRANSLATIONS),
                    locale_selector=select_language)
     app.config["LANGUAGES"] = languages()

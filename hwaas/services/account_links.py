@@ -35,8 +35,8 @@ class InvalidLink(DomainError):
     """The link is unknown, tampered with, expired or already used. `reason` is for the log; the
     person only hears that the link does not work any more and what to do."""
 
-    def __init__(self, message: str, reason: str):
-        super().__init__(message)
+    def __init__(self, template: str, reason: str, **params):
+        super().__init__(template, **params)
         self.reason = reason
 
 

@@ -29,8 +29,8 @@ _LOCK_NAMESPACE = 0x68777466  # "hwtf": pg_advisory_xact_lock(namespace, key) ke
 class TooManyAttempts(DomainError):
     """Too many failed sign-ins: wait before trying again."""
 
-    def __init__(self, message: str, retry_after: int):
-        super().__init__(message)
+    def __init__(self, template: str, retry_after: int, **params):
+        super().__init__(template, **params)
         self.retry_after = retry_after
 
 
