@@ -180,15 +180,12 @@ def discover(engine, facts: dict) -> dict:
             "SELECT customer_id FROM pbxs WHERE partner_id = 1 AND term = 'yearly' AND activated_on <= :today "
             "GROUP BY customer_id ORDER BY count(*) DESC, customer_id LIMIT 1"), {"today": gen.TODAY}).scalar_one()
         orders = c.execute(sa.text("SELECT count(*) FROM orders WHERE partner_id = 1")).scalar_one()
-        # The big partner's subscription PBX with the most devices, and two rented devices of its
-        # largest service: the PBX's page and the Cancel confirmation for them.
-        pbx_id = c.execute(sa.text(
-            "SELECT d.pbx_id FROM devices d JOIN pbxs p ON p.id = d.pbx_id WHERE p.partner_id = 1 "
-            "AND p.term <> 'lifetime' AND p.activated_on <= :today GROUP BY d.pbx_id "
-            "ORDER BY count(*) DESC, d.pbx_id LIMIT 1"), {"today": gen.TODAY}).scalar_one()
-        service_id = c.execute(sa.text(
-            "SELECT id FROM pbx_services WHERE pbx_id = :pbx AND kind = 'hwaas' AND quantity >= 2 "
-            "ORDER BY quantity DESC, id LIMIT 1"), {"pbx": pbx_id}).scalar_one()
+        # The big partner's largest rented service (at least two devices) on a running subscription
+        # PBX: that PBX's page, and the Cancel confirmation for two of the service's devices.
+        service_id, pbx_id = c.execute(sa.text(
+            "SELECT s.id, s.pbx_id FROM pbx_services s JOIN pbxs p ON p.id = s.pbx_id WHERE p.partner_id = 1 "
+            "AND p.term <> 'lifetime' AND p.activated_on <= :today AND s.kind = 'hwaas' AND s.quantity >= 2 "
+            "ORDER BY s.quantity DESC, s.id LIMIT 1"), {"today": gen.TODAY}).one()
         cancel_devices = c.execute(sa.text(
             "SELECT id FROM devices WHERE service_id = :service ORDER BY id LIMIT 2"), {"service": service_id}).scalars().all()
     return {"order_customer": order_customer, "cart_id": facts["cart_id"], "orders_pages": max(1, -(-orders // 20)),
