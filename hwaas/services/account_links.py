@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
+from hwaas.messages import N_
 from hwaas.models import User
 from hwaas.services import accounts
 from hwaas.services.errors import DomainError, ValidationFailed
-from hwaas.services.passwords import password_problems
+from hwaas.services.passwords import PasswordRefused, password_problems
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,8 @@ def make_token(secret_key: str, purpose: Purpose, user: User, now: dt.datetime) 
 
 def read_token(session: Session, secret_key: str, purpose: Purpose, token: str, now: dt.datetime) -> User:
     """The user a valid, unused, unexpired link of this purpose was made for; else InvalidLink."""
-    expired = "This link has expired."
-    dead = "This link does not work any more: it was already used, or a newer one was sent."
+    expired = N_("This link has expired.")
+    dead = N_("This link does not work any more: it was already used, or a newer one was sent.")
     try:
         user_id, fingerprint = _serializer(secret_key, purpose, now).loads(
             token or "", max_age=int(purpose.max_age.total_seconds()))
@@ -87,7 +88,7 @@ def set_password(user: User, new_password: str) -> None:
     every link of theirs."""
     problems = password_problems(new_password or "", user.email, user.name)
     if problems:
-        raise ValidationFailed(" ".join(problems), field="password")
+        raise PasswordRefused(problems, field="password")
     user.password_hash = accounts.hash_password(new_password)
     user.invited_at = None
     accounts.revoke_sessions(user)

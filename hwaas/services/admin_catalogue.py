@@ -7,11 +7,12 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from hwaas.messages import N_
 from hwaas.models import CatalogueVersion, Partner, PriceTier, Product, ProductPrice, QuantityBand, User
 from hwaas.models.catalogue import CATEGORIES
 from hwaas.models.types import utcnow
 from hwaas.services.errors import NotFound, ValidationFailed
-from hwaas.services.pricing import SUBSCRIPTION_TERMS, TERM_LABELS
+from hwaas.services.pricing import SUBSCRIPTION_TERMS
 
 MAX_PRICE = Decimal("9999999999.99")
 
@@ -54,13 +55,31 @@ def product(session: Session, product_id: int) -> Product:
     return item
 
 
-def _money(value, field_name: str, label: str) -> Decimal:
+# A price's refusals, whole sentences per price field: (not an amount, negative, too many decimals).
+PRICE_REFUSALS = {
+    "capex_price": (N_("Enter the CapEx price as an amount, like 12.50."),
+                    N_("The CapEx price cannot be negative."),
+                    N_("Enter the CapEx price with at most two decimals.")),
+    "opex_monthly": (N_("Enter the One month price as an amount, like 12.50."),
+                     N_("The One month price cannot be negative."),
+                     N_("Enter the One month price with at most two decimals.")),
+    "opex_yearly": (N_("Enter the One year price as an amount, like 12.50."),
+                    N_("The One year price cannot be negative."),
+                    N_("Enter the One year price with at most two decimals.")),
+    "opex_five_years": (N_("Enter the Five years price as an amount, like 12.50."),
+                        N_("The Five years price cannot be negative."),
+                        N_("Enter the Five years price with at most two decimals.")),
+}
+
+
+def _money(value, field_name: str) -> Decimal:
+    not_an_amount, negative, decimals = PRICE_REFUSALS[field_name]
     if not isinstance(value, Decimal) or not value.is_finite():
-        raise ValidationFailed(f"Enter {label} as an amount, like 12.50.", field=field_name)
+        raise ValidationFailed(not_an_amount, field=field_name)
     if value < 0:
-        raise ValidationFailed(f"{label[0].upper()}{label[1:]} cannot be negative.", field=field_name)
+        raise ValidationFailed(negative, field=field_name)
     if value > MAX_PRICE or value != value.quantize(Decimal("0.01")):
-        raise ValidationFailed(f"Enter {label} with at most two decimals.", field=field_name)
+        raise ValidationFailed(decimals, field=field_name)
     return value
 
 
@@ -68,25 +87,26 @@ def _check_product(session: Session, data: ProductInput, product_id: int | None)
     data.sku = (data.sku or "").strip()
     data.name = " ".join((data.name or "").split())
     if not data.sku:
-        raise ValidationFailed("Enter the SKU.", field="sku")
+        raise ValidationFailed(N_("Enter the SKU."), field="sku")
     if not all(c.isalnum() or c in "-_." for c in data.sku) or len(data.sku) > 40:
-        raise ValidationFailed("The SKU can have letters, digits, - _ and . only, up to 40 characters.", field="sku")
+        raise ValidationFailed(N_("The SKU can have letters, digits, - _ and . only, up to 40 characters."),
+                               field="sku")
     clash = session.scalar(select(Product.id).where(func.upper(Product.sku) == data.sku.upper()))
     if clash is not None and clash != product_id:
-        raise ValidationFailed(f"Another product already has the SKU {data.sku}.", field="sku")
+        raise ValidationFailed(N_("Another product already has the SKU %(sku)s."), field="sku", sku=data.sku)
     if not data.name:
-        raise ValidationFailed("Enter the product name.", field="name")
+        raise ValidationFailed(N_("Enter the product name."), field="name")
     if data.category not in CATEGORIES:
-        raise ValidationFailed("Choose a category.", field="category")
-    _money(data.capex_price, "capex_price", "the CapEx price")
+        raise ValidationFailed(N_("Choose a category."), field="category")
+    _money(data.capex_price, "capex_price")
     if isinstance(data.stock, bool) or not isinstance(data.stock, int) or abs(data.stock) > 1_000_000:
-        raise ValidationFailed("Enter the stock as a whole number.", field="stock")
+        raise ValidationFailed(N_("Enter the stock as a whole number."), field="stock")
     for term in SUBSCRIPTION_TERMS:
         price = data.opex.get(term)
         if price is not None:
-            _money(price, f"opex_{term}", f"the {TERM_LABELS[term]} price")
+            _money(price, f"opex_{term}")
     if data.category == "classound" and all(data.opex.get(t) is None for t in SUBSCRIPTION_TERMS):
-        raise ValidationFailed("A CLASSOUND service needs a price for at least one duration.",
+        raise ValidationFailed(N_("A CLASSOUND service needs a price for at least one duration."),
                                field=f"opex_{SUBSCRIPTION_TERMS[0]}")
 
 
@@ -128,15 +148,15 @@ def update_product(session: Session, product_id: int, data: ProductInput, by: Us
 def add_band(session: Session, product_id: int, min_quantity: int, discount_percent: Decimal, by: User) -> QuantityBand:
     item = product(session, product_id)
     if isinstance(min_quantity, bool) or not isinstance(min_quantity, int) or not 2 <= min_quantity <= 100_000:
-        raise ValidationFailed("Enter a quantity of 2 or more.", field="min_quantity")
+        raise ValidationFailed(N_("Enter a quantity of 2 or more."), field="min_quantity")
     if not isinstance(discount_percent, Decimal) or not discount_percent.is_finite() \
             or not Decimal("0") < discount_percent < Decimal("100") \
             or discount_percent != discount_percent.quantize(Decimal("0.01")):
-        raise ValidationFailed("Enter a discount above 0 and below 100 percent, with at most two decimals.",
+        raise ValidationFailed(N_("Enter a discount above 0 and below 100 percent, with at most two decimals."),
                                field="discount_percent")
     if any(band.min_quantity == min_quantity for band in item.bands):
-        raise ValidationFailed(f"{item.sku} already has a band from {min_quantity} units; change or remove it.",
-                               field="min_quantity")
+        raise ValidationFailed(N_("%(sku)s already has a band from %(quantity)s units; change or remove it."),
+                               field="min_quantity", sku=item.sku, quantity=min_quantity)
     band = QuantityBand(min_quantity=min_quantity, discount_percent=discount_percent)
     item.bands.append(band)
     session.flush()
@@ -179,13 +199,13 @@ def tier(session: Session, tier_id: int) -> PriceTier:
 def _check_tier(session: Session, name: str, discount: Decimal, tier_id: int | None) -> str:
     name = " ".join((name or "").split())
     if not name or len(name) > 80:
-        raise ValidationFailed("Enter the tier's name (up to 80 characters).", field="name")
+        raise ValidationFailed(N_("Enter the tier's name (up to 80 characters)."), field="name")
     clash = session.scalar(select(PriceTier.id).where(func.lower(PriceTier.name) == name.lower()))
     if clash is not None and clash != tier_id:
-        raise ValidationFailed(f"There is already a tier called {name}.", field="name")
+        raise ValidationFailed(N_("There is already a tier called %(name)s."), field="name", name=name)
     if not isinstance(discount, Decimal) or not discount.is_finite() or not Decimal("0") <= discount < Decimal("100") \
             or discount != discount.quantize(Decimal("0.01")):
-        raise ValidationFailed("Enter a discount from 0 to below 100 percent, with at most two decimals.",
+        raise ValidationFailed(N_("Enter a discount from 0 to below 100 percent, with at most two decimals."),
                                field="discount_percent")
     return name
 

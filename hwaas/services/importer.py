@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, joinedload, selectinload
 from werkzeug.security import check_password_hash
 
+from hwaas.messages import N_
 from hwaas.models import (
     Address,
     Cart,
@@ -134,7 +135,8 @@ def parse_document(raw: bytes, max_bytes: int | None = None) -> Any:
     JSON, and no key repeated inside one object (JSON would silently keep the last). Raises
     ValidationFailed (field "file") saying what is wrong; nothing is imported then."""
     if max_bytes is not None and len(raw) > max_bytes:
-        raise ValidationFailed(f"The file is larger than {max_bytes // (1024 * 1024)} MB.", field="file")
+        raise ValidationFailed(N_("The file is larger than %(megabytes)s MB."), field="file",
+                               megabytes=max_bytes // (1024 * 1024))
     repeated: list[str] = []
 
     def no_repeated_keys(pairs):
@@ -148,15 +150,16 @@ def parse_document(raw: bytes, max_bytes: int | None = None) -> Any:
     try:
         data = json.loads(raw.decode("utf-8"), object_pairs_hook=no_repeated_keys)
     except UnicodeDecodeError as error:
-        raise ValidationFailed(f"The file is not UTF-8 text ({error.reason}). Nothing was imported.",
-                               field="file") from None
+        raise ValidationFailed(N_("The file is not UTF-8 text (%(reason)s). Nothing was imported."),
+                               field="file", reason=error.reason) from None
     except json.JSONDecodeError as error:
-        raise ValidationFailed(f"The file is not valid JSON: {error.msg} at line {error.lineno}, column "
-                               f"{error.colno}. Nothing was imported.", field="file") from None
+        raise ValidationFailed(N_("The file is not valid JSON: %(error)s at line %(line)s, column %(column)s. "
+                                  "Nothing was imported."), field="file", error=error.msg, line=error.lineno,
+                               column=error.colno) from None
     if repeated:
         keys = ", ".join(f'"{key}"' for key in dict.fromkeys(repeated))
-        raise ValidationFailed(f"A key appears twice inside one object ({keys}); JSON would keep only the "
-                               "last. Nothing was imported.", field="file")
+        raise ValidationFailed(N_("A key appears twice inside one object (%(keys)s); JSON would keep only the "
+                                  "last. Nothing was imported."), field="file", keys=keys)
     return data
 
 
@@ -168,8 +171,8 @@ def load_upload(session: Session, raw: bytes, max_bytes: int, today: dt.date) ->
         report = load(session, data, today)
         session.flush()
     except SQLAlchemyError:
-        raise ValidationFailed("The database refused the file's data (a control character in a text, "
-                               "perhaps), so nothing was imported.", field="file") from None
+        raise ValidationFailed(N_("The database refused the file's data (a control character in a text, "
+                                  "perhaps), so nothing was imported."), field="file") from None
     return report
 
 

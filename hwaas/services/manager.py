@@ -12,6 +12,7 @@ from typing import TypeVar
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from hwaas.messages import N_
 from hwaas.models import Agreement, Customer, Invoice, Order, Partner, User
 from hwaas.models.orders import ORDER_STATUSES
 from hwaas.services import agreements, orders, overdue
@@ -111,7 +112,7 @@ def _latest_agreements(session: Session, partner_ids, status: str | None = None)
     return list(session.scalars(query.order_by(Agreement.uploaded_at, Agreement.id)))
 
 
-AGREEMENT_VIEWS = {"uploaded": "Awaiting review", "approved": "Approved", "rejected": "Rejected"}
+AGREEMENT_VIEWS = {"uploaded": N_("Awaiting review"), "approved": N_("Approved"), "rejected": N_("Rejected")}
 
 
 def agreement_list(scope: ManagerScope, status: str = "uploaded") -> list[Agreement]:
@@ -133,13 +134,16 @@ def review_agreement(scope: ManagerScope, agreement_id: int, decision: str, note
 
 # --- orders ----------------------------------------------------------------------------------
 
-ORDER_FILTERS = {"awaiting_approval": "Awaiting approval", "approved": "Approved", "shipped": "Shipped",
-                 "active": "Active", "rejected": "Rejected", "cancelled": "Cancelled", "all": "All"}
+ORDER_FILTERS = {"awaiting_approval": N_("Awaiting approval"), "approved": N_("Approved"), "shipped": N_("Shipped"),
+                 "active": N_("Active"), "rejected": N_("Rejected"), "cancelled": N_("Cancelled"), "all": N_("All")}
 # Form action → the status it moves to; the status machine (services.orders) says which are allowed.
 ACTIONS = {"approve": "approved", "reject": "rejected", "ship": "shipped", "activate": "active",
            "cancel": "cancelled"}
-NOTE_REQUIRED = {"rejected": "Enter the reason for rejecting the order; the partner will see it.",
-                 "cancelled": "Enter the reason for cancelling the order; the partner will see it."}
+# The manager's buttons, by the status they move to (the web layer translates them where shown).
+ACTION_LABELS = {"approved": N_("Approve"), "rejected": N_("Reject"), "shipped": N_("Ship"),
+                 "active": N_("Activate"), "cancelled": N_("Cancel")}
+NOTE_REQUIRED = {"rejected": N_("Enter the reason for rejecting the order; the partner will see it."),
+                 "cancelled": N_("Enter the reason for cancelling the order; the partner will see it.")}
 
 
 def order_list(scope: ManagerScope, status: str = "awaiting_approval", page: int = 1, per_page: int = 20) -> Page:
@@ -166,7 +170,7 @@ def order_detail(scope: ManagerScope, order_id: int) -> OrderDetail:
     order = scope.get(Order, order_id, selectinload(Order.lines), selectinload(Order.history),
                       joinedload(Order.customer).joinedload(Customer.partner))
     allowed = orders.allowed_transitions(order.status if order.history else None, orders.needs_shipping(order))
-    actions = [(action, orders.ACTIONS[to]) for action, to in ACTIONS.items() if to in allowed]
+    actions = [(action, ACTION_LABELS.get(to, orders.ACTIONS[to])) for action, to in ACTIONS.items() if to in allowed]
     from hwaas.models import Product
     from hwaas.models.catalogue import MAC_CATEGORIES
 
@@ -187,12 +191,12 @@ def change_order_status(
     order = scope.get(Order, order_id, joinedload(Order.customer).joinedload(Customer.partner))
     to_status = ACTIONS.get(action)
     if to_status is None:
-        raise ValidationFailed("Choose what to do with the order.", field="action")
+        raise ValidationFailed(N_("Choose what to do with the order."), field="action")
     note = (note or "").strip()
     if to_status in NOTE_REQUIRED and not note:
         raise ValidationFailed(NOTE_REQUIRED[to_status], field="note")
     if len(note) > 500:
-        raise ValidationFailed("The note can be at most 500 characters.", field="note")
+        raise ValidationFailed(N_("The note can be at most 500 characters."), field="note")
     if to_status == "approved":
         agreements.require_approved_for(session, order)
     if to_status == "shipped":

@@ -4,11 +4,12 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hwaas.messages import N_
 from hwaas.models import Partner, User
 from hwaas.services import accounts, throttle, totp
 from hwaas.services.errors import NotFound, ValidationFailed
 
-WRONG_PASSWORDS = "wrong passwords for this account"
+WRONG_PASSWORDS = throttle.WRONG_PASSWORDS
 
 
 def password_matches(session: Session, user: User, password: str, ip: str, now: dt.datetime) -> bool:
@@ -30,14 +31,14 @@ def change_password(user: User, new: str) -> None:
 
 def enable_two_factor(user: User, secret: str, code: str, now: dt.datetime) -> None:
     if not totp.enable(user, secret, code, now):
-        raise ValidationFailed("That code is not right. Enter the code your app shows now.", field="code")
+        raise ValidationFailed(N_("That code is not right. Enter the code your app shows now."), field="code")
     accounts.revoke_sessions(user)
 
 
 def disable_two_factor(user: User) -> None:
     """Turn the second factor off (the password checked first with `password_matches`)."""
     if totp.required_for(user):
-        raise ValidationFailed("Your organisation requires a second factor; it cannot be turned off.",
+        raise ValidationFailed(N_("Your organisation requires a second factor; it cannot be turned off."),
                                field="password")
     totp.disable(user)
     accounts.revoke_sessions(user)

@@ -45,7 +45,7 @@ def member(session: Session, partner_id: int, user_id: int) -> User:
 
 def _check_role(team_role: str) -> None:
     if team_role not in TEAM_ROLES:
-        raise ValidationFailed("Choose Owner, Orderer or Viewer.", field="team_role")
+        raise ValidationFailed(N_("Choose Owner, Orderer or Viewer."), field="team_role")
 
 
 def _lock_team(session: Session, partner_id: int) -> None:
@@ -60,11 +60,20 @@ def _other_active_owners(session: Session, partner_id: int, user: User) -> int:
         User.invited_at.is_(None), User.id != user.id))
 
 
-def _keep_an_owner(session: Session, partner_id: int, user: User, what: str) -> None:
+# Why the last active owner cannot change, one whole sentence per change (DESIGN §3.9).
+LAST_OWNER = {
+    "orderer": N_("%(name)s is the only active owner of your partner, so they cannot be made orderer. "
+                  "Make another user an owner first."),
+    "viewer": N_("%(name)s is the only active owner of your partner, so they cannot be made viewer. "
+                 "Make another user an owner first."),
+    "deactivated": N_("%(name)s is the only active owner of your partner, so they cannot be deactivated. "
+                      "Make another user an owner first."),
+}
+
+
+def _keep_an_owner(session: Session, partner_id: int, user: User, change: str) -> None:
     if user.team_role == "owner" and user.active and not _other_active_owners(session, partner_id, user):
-        raise InvalidTransition(
-            f"{user.name} is the only active owner of your partner, so they cannot be {what}. "
-            "Make another user an owner first.")
+        raise InvalidTransition(LAST_OWNER[change], name=user.name)
 
 
 def invite(session: Session, partner_id: int, by: User, email: str, name: str, team_role: str,
@@ -73,9 +82,9 @@ def invite(session: Session, partner_id: int, by: User, email: str, name: str, t
     _check_role(team_role)
     email, name = (email or "").strip(), " ".join((name or "").split())
     if not name:
-        raise ValidationFailed("Enter the colleague's name.", field="name")
+        raise ValidationFailed(N_("Enter the colleague's name."), field="name")
     if session.scalar(select(User.id).where(func.lower(User.email) == email.lower())):
-        raise ValidationFailed("This e-mail address already has an account in hwaas.", field="email")
+        raise ValidationFailed(N_("This e-mail address already has an account in hwaas."), field="email")
     user = User(email=email, name=name[:200], role="partner", partner_id=partner_id, team_role=team_role,
                 password_hash=account_links.unusable_password_hash(), invited_at=now, active=True)
     session.add(user)
@@ -89,7 +98,7 @@ def resend_invitation(session: Session, partner_id: int, user_id: int, by: User,
     """A new link for a pending invitation; the earlier links stop working."""
     user = member(session, partner_id, user_id)
     if not user.invitation_pending or not user.active:
-        raise InvalidTransition(f"{user.name} has no pending invitation.")
+        raise InvalidTransition(N_("%(name)s has no pending invitation."), name=user.name)
     user.password_hash = account_links.unusable_password_hash()
     user.invited_at = now
     session.flush()
@@ -126,7 +135,7 @@ def change_role(session: Session, partner_id: int, user_id: int, team_role: str)
     _lock_team(session, partner_id)
     user = member(session, partner_id, user_id)
     if team_role != "owner":
-        _keep_an_owner(session, partner_id, user, f"made {ROLE_LABELS[team_role].lower()}")
+        _keep_an_owner(session, partner_id, user, team_role)
     user.team_role = team_role
     session.flush()
     return user

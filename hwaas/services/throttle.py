@@ -12,6 +12,7 @@ from typing import TypeVar
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
+from hwaas.messages import N_
 from hwaas.models import LoginFailure
 from hwaas.services.errors import DomainError
 
@@ -23,6 +24,23 @@ MAX_PER_ADDRESS = 20
 T = TypeVar("T")
 SIGN_IN = "failed sign-in attempts"
 RESET = "password reset requests"
+WRONG_PASSWORDS = "wrong passwords for this account"
+# The refusal of each kind of attempt: (one minute to wait, more minutes), whole sentences so that
+# each language words them its own way.
+REFUSALS = {
+    SIGN_IN: (N_("Too many failed sign-in attempts. Wait %(minutes)s minute and try again, or ask your "
+                 "administrator to reset your password."),
+              N_("Too many failed sign-in attempts. Wait %(minutes)s minutes and try again, or ask your "
+                 "administrator to reset your password.")),
+    RESET: (N_("Too many password reset requests. Wait %(minutes)s minute and try again, or ask your "
+               "administrator to reset your password."),
+            N_("Too many password reset requests. Wait %(minutes)s minutes and try again, or ask your "
+               "administrator to reset your password.")),
+    WRONG_PASSWORDS: (N_("Too many wrong passwords for this account. Wait %(minutes)s minute and try again, "
+                         "or ask your administrator to reset your password."),
+                      N_("Too many wrong passwords for this account. Wait %(minutes)s minutes and try again, "
+                         "or ask your administrator to reset your password.")),
+}
 _LOCK_NAMESPACE = 0x68777466  # "hwtf": pg_advisory_xact_lock(namespace, key) keeps this module's locks apart
 
 
@@ -84,11 +102,8 @@ def check(session: Session, email: str, ip: str, now: dt.datetime, limits: Limit
             oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=dt.timezone.utc)
             wait = max(1, int((oldest + limits.window - now).total_seconds()) + 1)
             minutes = max(1, round(wait / 60))
-            raise TooManyAttempts(
-                f"Too many {what}. Wait {minutes} minute{'s' if minutes != 1 else ''} "
-                f"and try again, or ask your administrator to reset your password.",
-                retry_after=wait,
-            )
+            one, many = REFUSALS.get(what, REFUSALS[SIGN_IN])
+            raise TooManyAttempts(one if minutes == 1 else many, retry_after=wait, minutes=minutes)
 
 
 def record_failure(session: Session, email: str, ip: str, now: dt.datetime, kind: str = "sign_in") -> None:
