@@ -1,6 +1,7 @@
 """What every form shares: record ids and text as users may type them (STYLE rule 5's inputs)."""
 import re
 
+from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField
 from wtforms.validators import ValidationError
 
@@ -24,7 +25,7 @@ def coerce_record_id(value) -> int:
     else:
         number = record_id(value)
     if number is None or not 0 < number <= MAX_RECORD_ID:
-        raise ValueError("Choose one of the options.")
+        raise ValueError(_l("Choose one of the options."))
     return number
 
 
@@ -35,7 +36,7 @@ class WholeNumberField(IntegerField):
 
     _NUMBER = re.compile(r"-?[0-9]{1,9}")
 
-    def __init__(self, *args, message: str = "Enter a whole number, like 3.", **kwargs):
+    def __init__(self, *args, message: str = _l("Enter a whole number, like 3."), **kwargs):
         super().__init__(*args, **kwargs)
         self.message = message
 
@@ -58,7 +59,8 @@ class NoControlCharacters:
 
     def __init__(self, multiline: bool = False, message: str | None = None):
         self.allowed = {"\t", "\n", "\r"} if multiline else set()
-        self.message = message or "Remove the control characters from this field; use letters, digits and punctuation."
+        self.message = message or _l("Remove the control characters from this field; use letters, digits and "
+                                     "punctuation.")
 
     def __call__(self, form, field):
         value = field.data if isinstance(field.data, str) else ""

@@ -389,7 +389,7 @@ def init_app(app: Flask) -> None:
         if error.code in (301, 302, 303, 307, 308):
             return error
         if isinstance(error, SecurityError):  # a Host outside TRUSTED_HOSTS: no URL can be built for it
-            return current_app.response_class("Bad request: this host is not served here.", 400,
+            return current_app.response_class(_("Bad request: this host is not served here."), 400,
                                               mimetype="text/plain")
         titles = {
             400: (_("Bad request"), _("The request could not be understood. Go back and try again.")),
@@ -399,7 +399,7 @@ def init_app(app: Flask) -> None:
             413: (_("File too large"), _("The file is larger than allowed (10 MB). Choose a smaller file.")),
             429: (_("Too many attempts"), _("Too many attempts. Wait a minute and try again.")),
         }
-        title, text = titles.get(error.code, (error.name, error.description))
+        title, text = titles.get(error.code, (_(error.name), _(error.description)))
         return refusal_page(error.code, title, text)
 
     @app.errorhandler(Exception)

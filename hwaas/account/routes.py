@@ -2,6 +2,7 @@
 Open while the portal is read-only (overdue ladder): a partner can always secure their account
 and sign out."""
 from flask import flash, render_template, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from hwaas.account import bp
@@ -37,13 +38,13 @@ def index():
     form = ChangePasswordForm(user)
     refusal = None
     if form.validate_on_submit():
-        refusal = _password_refused(form.current_password, user, "Your current password is not right.")
+        refusal = _password_refused(form.current_password, user, _("Your current password is not right."))
         if refusal is None:
             with refusals(form) as refused:
                 security_settings.change_password(user, form.new_password.data)
             if not refused:
                 login_user(user)  # this session carries the new session version; the others end
-                flash("Your password is changed. Other sessions were signed out.", "success")
+                flash(_("Your password is changed. Other sessions were signed out."), "success")
                 return see_other(url_for("account.index"))
     status, headers = refusal or (failed(form), {})
     return render_template("account/index.html", form=form,
@@ -67,7 +68,7 @@ def two_factor():
             session.pop("totp_setup_secret", None)
             session.pop("must_enrol_totp", None)
             login_user(user)
-            flash("Two-step sign-in is on. You will be asked for a code from your app when you sign in.", "success")
+            flash(_("Two-step sign-in is on. You will be asked for a code from your app when you sign in."), "success")
             return see_other(url_for("account.index"))
     uri = totp.provisioning_uri(secret, user.email)
     return render_template("account/two_factor_setup.html", form=form, secret=secret,
@@ -81,13 +82,13 @@ def two_factor_off():
     form = DisableTwoFactorForm()
     refusal = None
     if form.validate_on_submit():
-        refusal = _password_refused(form.password, user, "Your password is not right.")
+        refusal = _password_refused(form.password, user, _("Your password is not right."))
         if refusal is None:
             with refusals(form) as refused:
                 security_settings.disable_two_factor(user)
             if not refused:
                 login_user(user)
-                flash("Two-step sign-in is off.", "success")
+                flash(_("Two-step sign-in is off."), "success")
                 return see_other(url_for("account.index"))
     status, headers = refusal or (422, {})
     return render_template("account/two_factor_on.html", form=form, required=totp.required_for(user)), status, headers
@@ -99,7 +100,7 @@ def logout():
     accounts.revoke_sessions(current_user._get_current_object())
     logout_user()
     session.clear()
-    flash("You are signed out.", "info")
+    flash(_("You are signed out."), "info")
     return see_other(url_for("auth.login"))
 
 

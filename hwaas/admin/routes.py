@@ -1,12 +1,15 @@
 """The administrator's area: catalogue, price tiers, invoices (mark paid, import), partners' security."""
 from flask import current_app, flash, render_template, request, url_for
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from hwaas.admin import bp
-from hwaas.admin.forms import BandForm, ImportForm, MarkPaidForm, ProductForm, TierForm
+from hwaas.admin.forms import CATEGORY_NAMES, BandForm, ImportForm, MarkPaidForm, ProductForm, TierForm
 from hwaas.auth.forms import PartnerSecurityForm
 from hwaas.extensions import db
 from hwaas.services import admin_catalogue, billing, importer, security_settings
+from hwaas.services.documents import format_date
 from hwaas.services.paging import page_number
 from hwaas.services.pricing import SUBSCRIPTION_TERMS
 from hwaas.domain_forms import record_id
@@ -23,7 +26,8 @@ MAX_IMPORT_BYTES = 10 * 1024 * 1024
 @bp.route("/catalogue")
 def catalogue():
     return render_template("admin/catalogue.html", products=admin_catalogue.products(db.session),
-                           version=admin_catalogue.current_version(db.session), terms=SUBSCRIPTION_TERMS)
+                           version=admin_catalogue.current_version(db.session), terms=SUBSCRIPTION_TERMS,
+                           category_names=CATEGORY_NAMES)
 
 
 def _product_input(form: ProductForm) -> admin_catalogue.ProductInput:
@@ -47,8 +51,8 @@ def _product_data(product) -> dict:
             "active": product.active, **{f"opex_{t}": product.opex_price(t) for t in SUBSCRIPTION_TERMS}}
 
 
-def _catalogue_changed(what: str) -> str:
-    return f"{what} The price lists now use catalogue version {admin_catalogue.current_version(db.session).id}."
+def _catalogue_version() -> int:
+    return admin_catalogue.current_version(db.session).id
 
 
 @bp.route("/catalogue/new", methods=["GET", "POST"])
@@ -58,7 +62,8 @@ def product_new():
         with refusals(form) as refused:
             product = admin_catalogue.create_product(db.session, _product_input(form), current_user)
         if not refused:
-            flash(_catalogue_changed(f"Product {product.sku} added."), "success")
+            flash(_("Product %(sku)s added. The price lists now use catalogue version %(version)s.",
+                    sku=product.sku, version=_catalogue_version()), "success")
             return see_other(url_for("admin.product_edit", product_id=product.id))
     return _product_page(form, status=failed(form))
 
@@ -73,7 +78,8 @@ def product_edit(product_id: int):
         with refusals(form) as refused:
             product = admin_catalogue.update_product(db.session, product_id, _product_input(form), current_user)
         if not refused:
-            flash(_catalogue_changed(f"Product {product.sku} saved."), "success")
+            flash(_("Product %(sku)s saved. The price lists now use catalogue version %(version)s.",
+                    sku=product.sku, version=_catalogue_version()), "success")
             return see_other(url_for("admin.product_edit", product_id=product_id))
     return _product_page(form, admin_catalogue.product(db.session, product_id), status=422)
 
@@ -87,7 +93,8 @@ def band_add(product_id: int):
             band = admin_catalogue.add_band(db.session, product_id, band_form.min_quantity.data,
                                             band_form.discount_percent.data, current_user)
         if not refused:
-            flash(f"Quantity band from {band.min_quantity} units added to {product.sku}.", "success")
+            flash(_("Quantity band from %(quantity)s units added to %(sku)s.", quantity=band.min_quantity,
+                    sku=product.sku), "success")
             return see_other(url_for("admin.product_edit", product_id=product_id) + "#bands")
         product = admin_catalogue.product(db.session, product_id)
     return _product_page(ProductForm(formdata=None, data=_product_data(product)), product, band_form, 422)
@@ -97,7 +104,7 @@ def band_add(product_id: int):
 def band_delete(product_id: int, band_id: int):
     # CSRFProtect has checked the token; there is nothing else to parse.
     admin_catalogue.delete_band(db.session, product_id, band_id, current_user)
-    flash("Quantity band removed.", "success")
+    flash(_("Quantity band removed."), "success")
     return see_other(url_for("admin.product_edit", product_id=product_id) + "#bands")
 
 
@@ -113,7 +120,7 @@ def tiers():
                 tier = admin_catalogue.create_tier(db.session, form.name.data, form.discount_percent.data,
                                                    current_user)
             if not refused:
-                flash(f"Price tier {tier.name} added.", "success")
+                flash(_("Price tier %(name)s added.", name=tier.name), "success")
                 return see_other(url_for("admin.tiers"))
     return render_template("admin/tiers.html", rows=admin_catalogue.tiers(db.session), form=form,
                            form_has_errors=bool(form.errors)), failed(form)
@@ -131,7 +138,7 @@ def tier_edit(tier_id: int):
                 tier = admin_catalogue.update_tier(db.session, tier_id, form.name.data,
                                                    form.discount_percent.data, current_user)
             if not refused:
-                flash(f"Price tier {tier.name} saved; its partners' prices change at once.", "success")
+                flash(_("Price tier %(name)s saved; its partners' prices change at once.", name=tier.name), "success")
                 return see_other(url_for("admin.tiers"))
             tier = admin_catalogue.tier(db.session, tier_id)
     return render_template("admin/tier.html", tier=tier, form=form,
@@ -170,8 +177,9 @@ def mark_paid(invoice_id: int):
         with refusals(form) as refused:
             invoice = billing.mark_paid(db.session, invoice_id, form.paid_on.data, today())
         if not refused:
-            flash(f"Invoice {invoice.number} of {invoice.partner.name} is marked paid on "
-                  f"{invoice.paid_on.isoformat()}. Any block it caused is lifted.", "success")
+            flash(_("Invoice %(number)s of %(partner)s is marked paid on %(paid_on)s. Any block it caused is "
+                    "lifted.", number=invoice.number, partner=invoice.partner.name,
+                    paid_on=format_date(invoice.paid_on, get_locale().language)), "success")
             return see_other(url_for("admin.invoices", **request.args))
     return _invoices_page((invoice_id, form), status=422)
 
@@ -187,9 +195,10 @@ def import_data():
     if refused:
         problems = list(getattr(refused.error, "problems", []))
         if problems:
-            form.file.errors = [f"The file has {len(problems)} problem(s); nothing was imported."]
+            form.file.errors = [ngettext("The file has %(num)d problem(s); nothing was imported.",
+                                         "The file has %(num)d problem(s); nothing was imported.", len(problems))]
         return _invoices_page(import_form=form, problems=problems[:100], status=422)
-    flash(f"Imported {form.file.data.filename}: {report.summary()}.", "success")
+    flash(_("Imported %(file)s: %(summary)s.", file=form.file.data.filename, summary=report.summary()), "success")
     return see_other(url_for("admin.invoices"))
 
 
@@ -207,6 +216,8 @@ def partner_two_factor(partner_id: int):
     form = PartnerSecurityForm()
     if form.validate_on_submit():
         partner = security_settings.set_two_factor_required(db.session, partner_id, form.totp_required.data)
-        flash(f"{partner.name}: a second factor is {'now required' if partner.totp_required else 'optional'}.",
-              "success")
+        if partner.totp_required:
+            flash(_("%(partner)s: a second factor is now required.", partner=partner.name), "success")
+        else:
+            flash(_("%(partner)s: a second factor is optional.", partner=partner.name), "success")
     return see_other(url_for("admin.partners"))

@@ -15,8 +15,8 @@ class LoginForm(FlaskForm):
 
 
 class CodeForm(FlaskForm):
-    code = StringField("Code from your authenticator app", validators=[
-        DataRequired("Enter the 6-digit code from your authenticator app."), Length(max=12)])
+    code = StringField(_l("Code from your authenticator app"), validators=[
+        DataRequired(_l("Enter the 6-digit code from your authenticator app.")), Length(max=12)])
 
 
 class ChangePasswordForm(FlaskForm):
@@ -33,20 +33,20 @@ class ChangePasswordForm(FlaskForm):
     def validate_new_password(self, field):
         problems = password_problems(field.data or "", self.user.email, self.user.name)
         if problems:
-            raise ValidationError(" ".join(problems))
+            raise ValidationError(" ".join(problem.message for problem in problems))
 
 
 class EnableTwoFactorForm(FlaskForm):
-    code = StringField("Code from your authenticator app", validators=[
-        DataRequired("Enter the 6-digit code your app shows after scanning."), Length(max=12)])
+    code = StringField(_l("Code from your authenticator app"), validators=[
+        DataRequired(_l("Enter the 6-digit code your app shows after scanning.")), Length(max=12)])
 
 
 class DisableTwoFactorForm(FlaskForm):
-    password = PasswordField("Password", validators=[DataRequired("Enter your password to turn this off.")])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password to turn this off."))])
 
 
 class PartnerSecurityForm(FlaskForm):
-    totp_required = BooleanField("Require a second factor (authenticator app) for every user of this partner")
+    totp_required = BooleanField(_l("Require a second factor (authenticator app) for every user of this partner"))
 
 
 class ForgotPasswordForm(FlaskForm):

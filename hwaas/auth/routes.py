@@ -42,7 +42,7 @@ def start_session(user, next_url: str | None):
         session["embedded"] = True
     if totp.required_for(user) and not user.totp_secret:
         session["must_enrol_totp"] = True
-        flash("Your organisation requires a second factor. Set up an authenticator app to continue.", "info")
+        flash(_("Your organisation requires a second factor. Set up an authenticator app to continue."), "info")
         return redirect(url_for("account.two_factor"), code=303)
     return redirect(safe_next(next_url), code=303)
 
@@ -84,7 +84,7 @@ def login_code():
     pending = session.get("2fa_user")
     if not pending or time.time() - session.get("2fa_at", 0) > PENDING_SECONDS:
         session.pop("2fa_user", None)
-        flash("Sign in again: the time to enter the code ran out.", "info")
+        flash(_("Sign in again: the time to enter the code ran out."), "info")
         return redirect(url_for("auth.login"), code=303)
     user = accounts.load_user(db.session, pending)
     if user is None:
@@ -101,7 +101,7 @@ def login_code():
         if right:
             return start_session(user, session.get("2fa_next"))
         keep_changes()
-        form.code.errors.append("That code is not right or was already used. Enter the code your app shows now.")
+        form.code.errors.append(_("That code is not right or was already used. Enter the code your app shows now."))
     return render_template("auth/code.html", form=form), 422 if form.errors else 200
 
 

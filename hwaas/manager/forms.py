@@ -1,3 +1,5 @@
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
@@ -6,27 +8,27 @@ from hwaas.domain_forms import NoControlCharacters
 
 
 class ReviewForm(FlaskForm):
-    note = TextAreaField("Note for the partner (optional)", validators=[Length(max=500), NoControlCharacters(True)])
+    note = TextAreaField(_l("Note for the partner (optional)"), validators=[Length(max=500), NoControlCharacters(True)])
 
 
 class RejectForm(FlaskForm):
-    note = TextAreaField("Reason", validators=[InputRequired("Enter the reason; the partner will see it."),
+    note = TextAreaField(_l("Reason"), validators=[InputRequired(_l("Enter the reason; the partner will see it.")),
                                                Length(max=500), NoControlCharacters(True)])
 
 
 class OrderActionForm(FlaskForm):
-    note = TextAreaField("Note for the partner (optional)", validators=[Length(max=500), NoControlCharacters(True)])
+    note = TextAreaField(_l("Note for the partner (optional)"), validators=[Length(max=500), NoControlCharacters(True)])
 
 
 class OrderReasonForm(FlaskForm):
-    note = TextAreaField("Reason", validators=[InputRequired("Enter the reason; the partner will see it."),
+    note = TextAreaField(_l("Reason"), validators=[InputRequired(_l("Enter the reason; the partner will see it.")),
                                                Length(max=500), NoControlCharacters(True)])
 
 
 class ShipForm(FlaskForm):
-    shipment_date = DateField("Shipment date", validators=[InputRequired("Enter the shipment date.")],
+    shipment_date = DateField(_l("Shipment date"), validators=[InputRequired(_l("Enter the shipment date."))],
                               format="%Y-%m-%d")
-    note = TextAreaField("Note for the partner (optional)",
+    note = TextAreaField(_l("Note for the partner (optional)"),
                          validators=[Optional(), Length(max=500), NoControlCharacters(True)])
 
 
@@ -35,7 +37,7 @@ def ship_form_class(lines) -> type[ShipForm]:
     from hwaas.services.orders import units_field
 
     fields = {units_field(line.id): TextAreaField(
-        f"Serial numbers: {line.name} ({line.quantity})",
+        _("Serial numbers: %(product)s (%(quantity)s)", product=line.name, quantity=line.quantity),
         validators=[Length(max=60 * line.quantity + 100), NoControlCharacters(True)]) for line in lines}
     return type("OrderShipForm", (ShipForm,), fields)
 
@@ -49,11 +51,11 @@ def order_action_form(action: str, lines=(), **kwargs) -> FlaskForm:
 
 
 class ShipReplacementForm(FlaskForm):
-    shipment_date = DateField("Shipment date", validators=[InputRequired("Enter the shipment date.")],
+    shipment_date = DateField(_l("Shipment date"), validators=[InputRequired(_l("Enter the shipment date."))],
                               format="%Y-%m-%d")
-    serials = TextAreaField("Serial numbers of the new devices",
+    serials = TextAreaField(_l("Serial numbers of the new devices"),
                             validators=[Length(max=4000), NoControlCharacters(True)])
-    note = TextAreaField("Note for the partner (optional)",
+    note = TextAreaField(_l("Note for the partner (optional)"),
                          validators=[Optional(), Length(max=500), NoControlCharacters(True)])
 
 

@@ -1,6 +1,7 @@
 """The area manager's replacement requests: the list, one request, approve / reject / ship /
 complete. Thin views over hwaas.services.replacements (access: the manager blueprint's)."""
 from flask import flash, request, url_for
+from flask_babel import gettext as _
 
 from hwaas.manager import bp
 from hwaas.manager.forms import replacement_action_form
@@ -44,7 +45,7 @@ def replacement_action(replacement_id: int, action: str):
                 units=(form.serials.data or "") if action == "ship" else "",
                 url=external_url("devices.pbx", pbx_id=service.manager_detail(_scope(), replacement_id).request.pbx_id))
         if not refused:
-            flash(f"Replacement request {change.request.number} is now {change.to_label}. The partner has been "
-                  "notified.", "success")
+            flash(_("Replacement request %(number)s is now %(status)s. The partner has been notified.",
+                    number=change.request.number, status=_(change.to_label)), "success")
             return see_other(url_for("manager.replacement", replacement_id=replacement_id))
     return _page(replacement_id, (action, form), 422)

@@ -1,5 +1,6 @@
 """The area manager's workspace (administrators see it too): partners, agreements, orders."""
 from flask import current_app, flash, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from hwaas.extensions import db
@@ -60,9 +61,13 @@ def review(agreement_id: int, decision: str):
             item = manager.review_agreement(
                 _scope(), agreement_id, "approved" if decision == "approve" else "rejected", form.note.data)
         if not refused:
-            verb = "approved" if decision == "approve" else "rejected"
-            flash(f"The agreement of {item.customer.name} is {verb}. {item.customer.partner.name} has been "
-                  "notified.", "success")
+            if decision == "approve":
+                done = _("The agreement of %(customer)s is approved. %(partner)s has been notified.",
+                         customer=item.customer.name, partner=item.customer.partner.name)
+            else:
+                done = _("The agreement of %(customer)s is rejected. %(partner)s has been notified.",
+                         customer=item.customer.name, partner=item.customer.partner.name)
+            flash(done, "success")
             return see_other(url_for("manager.agreements"))
     return _agreement_page(agreement_id, status=422, **{decision: form})
 
@@ -108,7 +113,7 @@ def order_action(order_id: int, action: str):
                 order_url=external_url("orders.show", order_id=order_id), today=today(),
                 units={line.id: form[units_field(line.id)].data or "" for line in lines})
         if not refused:
-            flash(f"Order {change.order.number} is now {change.to_label}. The partner has been notified.",
-                  "success")
+            flash(_("Order %(number)s is now %(status)s. The partner has been notified.",
+                    number=change.order.number, status=_(change.to_label)), "success")
             return see_other(url_for("manager.order", order_id=order_id))
     return _order_page(order_id, (action, form), 422)
