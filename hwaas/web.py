@@ -314,6 +314,9 @@ class RecordId(IntegerConverter):
 
 def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = RecordId
+    # WTForms' own messages ("This field is required.", "Not a valid date value.") in the request's
+    # language: Flask-WTF loads WTForms' bundled catalogue for flask_babel.get_locale(), ours.
+    app.config.setdefault("WTF_I18N_ENABLED", True)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to continue.")
     login_manager.login_message_category = "info"
