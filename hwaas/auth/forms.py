@@ -20,7 +20,8 @@ class CodeForm(FlaskForm):
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField(_l("Current password"), validators=[DataRequired(_l("Enter your current password."))])
+    current_password = PasswordField(_l("Current password"),
+                                     validators=[DataRequired(_l("Enter your current password."))])
     new_password = PasswordField(_l("New password"), validators=[DataRequired(_l("Enter a new password."))])
     confirm = PasswordField(_l("Repeat the new password"), validators=[
         DataRequired(_l("Repeat the new password.")),

@@ -48,6 +48,7 @@ from hwaas.models.replacements import MAX_REPLACED_DEVICES, REPLACEMENT_REASONS
 from hwaas.models.types import utcnow
 from hwaas.services import charges, pricing
 from hwaas.services.accounts import hash_password, revoke_sessions
+from hwaas.services import errors
 from hwaas.services.errors import ValidationFailed
 from hwaas.services.passwords import password_problems
 
@@ -76,7 +77,48 @@ _ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _RELATIVE_DATE_RE = re.compile(r"today(?:([+-])(\d{1,6})([dmy]))?")
 _EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _COUNTRY_RE = re.compile(r"[A-Z]{2}")
-DATE_HELP = "use YYYY-MM-DD or today, today-90d, today+5d, today-3m"
+
+
+class Phrase(str):
+    """A phrase inside an import problem (a JSON type's name, how to write a date), N_-marked:
+    the English as a str, `message` in the reader's language."""
+
+    @property
+    def message(self) -> str:
+        return errors.render(self, {})
+
+
+class Sentences(str):
+    """Sentences inside an import problem (a password's problems): the English as a str,
+    `message` in the reader's language."""
+
+    def __new__(cls, parts):
+        sentences = super().__new__(cls, " ".join(parts))
+        sentences.parts = list(parts)
+        return sentences
+
+    @property
+    def message(self) -> str:
+        return " ".join(getattr(part, "message", part) for part in self.parts)
+
+
+class ImportProblem(str):
+    """One problem of an import file: where it is in the document and what is wrong, as an N_-marked
+    English template and its params. The str is the English line (the CLI prints it); `message` is
+    the line in the reader's language (the admin's upload shows it)."""
+
+    def __new__(cls, where: tuple[str, ...], template: str, params: dict):
+        problem = super().__new__(cls, ": ".join((*where, errors.fill(template, params, "en"))))
+        problem.where, problem.template, problem.params = where, template, params
+        return problem
+
+    @property
+    def message(self) -> str:
+        shown = {name: getattr(value, "message", value) for name, value in self.params.items()}
+        return ": ".join((*self.where, errors.render(self.template, shown)))
+
+
+DATE_HELP = Phrase(N_("use YYYY-MM-DD or today, today-90d, today+5d, today-3m"))
 
 
 class _Sentinel:
@@ -325,17 +367,17 @@ def _ok(*values: Any) -> bool:
 
 def _type_name(value: Any) -> str:
     if value is None:
-        return "null"
+        return Phrase("null")
     if isinstance(value, bool):
-        return "true/false"
+        return Phrase("true/false")
     if isinstance(value, (int, float, Decimal)):
-        return "a number"
+        return Phrase(N_("a number"))
     if isinstance(value, str):
-        return "a string"
+        return Phrase(N_("a string"))
     if isinstance(value, list):
-        return "a list"
+        return Phrase(N_("a list"))
     if isinstance(value, dict):
-        return "an object"
+        return Phrase(N_("an object"))
     return type(value).__name__
 
 
@@ -350,22 +392,22 @@ class _Problems:
     """The problems found so far, listed in document order whichever check found them."""
 
     def __init__(self):
-        self._items: list[tuple[tuple[str, ...], str]] = []
+        self._items: list[ImportProblem] = []
         self._order: dict[tuple[str, ...], int] = {}
 
     def register(self, where: tuple[str, ...]) -> None:
         self._order.setdefault(where, len(self._order))
 
-    def add(self, where: tuple[str, ...], message: str) -> None:
+    def add(self, where: tuple[str, ...], template: str, **params) -> None:
         self.register(where)
-        self._items.append((where, message))
+        self._items.append(ImportProblem(where, template, params))
 
     def __bool__(self) -> bool:
         return bool(self._items)
 
-    def messages(self) -> list[str]:
-        items = sorted(enumerate(self._items), key=lambda item: (self._order[item[1][0]], item[0]))
-        return [": ".join((*where, message)) for _, (where, message) in items]
+    def messages(self) -> list[ImportProblem]:
+        items = sorted(enumerate(self._items), key=lambda item: (self._order[item[1].where], item[0]))
+        return [problem for _, problem in items]
 
 
 class _Fields:
@@ -379,22 +421,25 @@ class _Fields:
         allowed = tuple(allowed)
         for key in record:
             if key not in allowed and not key.startswith("_"):
-                self.error(f'unknown key "{key}" (known keys: {", ".join(allowed)})')
+                self.error(N_('unknown key "%(key)s" (known keys: %(known)s)'), key=key, known=", ".join(allowed))
 
-    def error(self, message: str) -> None:
-        self.problems.add(self.where, message)
+    def error(self, template: str, **params) -> None:
+        self.problems.add(self.where, template, **params)
 
     def _get(self, key: str, required: bool, nullable: bool) -> Any:
         value = self.record.get(key, MISSING)
         if value is MISSING:
             if required:
-                self.error(f"{key} is required")
+                self.error(N_("%(key)s is required"), key=key)
                 return BAD
             return MISSING
         if value is None:
             if nullable:
                 return None
-            self.error(f"{key} must not be null" + ("" if required else " (leave the key out instead)"))
+            if required:
+                self.error(N_("%(key)s must not be null"), key=key)
+            else:
+                self.error(N_("%(key)s must not be null (leave the key out instead)"), key=key)
             return BAD
         return value
 
@@ -404,17 +449,19 @@ class _Fields:
         if value is MISSING or value is BAD or value is None:
             return value
         if not isinstance(value, str):
-            self.error(f"{key} must be a string, not {_type_name(value)}")
+            self.error(N_("%(key)s must be a string, not %(type)s"), key=key, type=_type_name(value))
             return BAD
         value = value.strip()
         if not value and not allow_empty:
-            self.error(f"{key} must not be empty")
+            self.error(N_("%(key)s must not be empty"), key=key)
             return BAD
         if any(ord(c) < 32 or ord(c) == 127 for c in value):
-            self.error(f"{key} {_show(value)} contains control characters (such as NUL or a line break)")
+            self.error(N_("%(key)s %(value)s contains control characters (such as NUL or a line break)"), key=key,
+                       value=_show(value))
             return BAD
         if len(value) > max_len:
-            self.error(f"{key} {_show(value)} is longer than {max_len} characters")
+            self.error(N_("%(key)s %(value)s is longer than %(max)s characters"), key=key, value=_show(value),
+                       max=max_len)
             return BAD
         return value
 
@@ -424,7 +471,8 @@ class _Fields:
             return value
         choices = tuple(choices)
         if not isinstance(value, str) or value not in choices:
-            self.error(f"{key} {_show(value)} is not one of {', '.join(choices)}")
+            self.error(N_("%(key)s %(value)s is not one of %(choices)s"), key=key, value=_show(value),
+                       choices=", ".join(choices))
             return BAD
         return value
 
@@ -433,7 +481,7 @@ class _Fields:
         if not _ok(value) or value is None:
             return value
         if not _EMAIL_RE.fullmatch(value):
-            self.error(f"{key} {_show(value)} is not an e-mail address")
+            self.error(N_("%(key)s %(value)s is not an e-mail address"), key=key, value=_show(value))
             return BAD
         return value.lower() if lower else value
 
@@ -442,20 +490,20 @@ class _Fields:
         if value is MISSING or value is BAD:
             return value
         if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
-            self.error(
-                f'{key} {_show(value)} is a JSON number: write money as a string such as '
-                f'"{Decimal(str(value)).quantize(CENT)}" so that no precision is lost'
-            )
+            self.error(N_('%(key)s %(value)s is a JSON number: write money as a string such as "%(example)s" so '
+                          'that no precision is lost'), key=key, value=_show(value),
+                       example=str(Decimal(str(value)).quantize(CENT)))
             return BAD
         if not isinstance(value, str):
-            self.error(f"{key} must be a string such as \"12.50\", not {_type_name(value)}")
+            self.error(N_('%(key)s must be a string such as "12.50", not %(type)s'), key=key, type=_type_name(value))
             return BAD
         if not _MONEY_RE.fullmatch(value.strip()):
-            self.error(f'{key} {_show(value)} is not an amount with at most two decimals, such as "12.50"')
+            self.error(N_('%(key)s %(value)s is not an amount with at most two decimals, such as "12.50"'), key=key,
+                       value=_show(value))
             return BAD
         amount = Decimal(value.strip()).quantize(CENT)
         if amount < 0:
-            self.error(f"{key} {_show(value)} must not be negative")
+            self.error(N_("%(key)s %(value)s must not be negative"), key=key, value=_show(value))
             return BAD
         return amount
 
@@ -464,10 +512,11 @@ class _Fields:
         if value is MISSING or value is BAD:
             return value
         if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
-            self.error(f'{key} {_show(value)} is a JSON number: write percentages as a string such as "15"')
+            self.error(N_('%(key)s %(value)s is a JSON number: write percentages as a string such as "15"'), key=key,
+                       value=_show(value))
             return BAD
         if not isinstance(value, str) or not _PERCENT_RE.fullmatch(value.strip()):
-            self.error(f'{key} {_show(value)} is not a percentage such as "15" or "7.5"')
+            self.error(N_('%(key)s %(value)s is not a percentage such as "15" or "7.5"'), key=key, value=_show(value))
             return BAD
         return Decimal(value.strip())
 
@@ -477,11 +526,14 @@ class _Fields:
         if value is MISSING or value is BAD:
             return value
         if isinstance(value, bool) or not isinstance(value, int):
-            self.error(f"{key} {_show(value)} must be a whole number")
+            self.error(N_("%(key)s %(value)s must be a whole number"), key=key, value=_show(value))
             return BAD
         if minimum is not None and value < minimum or maximum is not None and value > maximum:
-            bounds = f"at least {minimum}" if maximum is None else f"between {minimum} and {maximum}"
-            self.error(f"{key} {value} must be {bounds}")
+            if maximum is None:
+                self.error(N_("%(key)s %(value)s must be at least %(minimum)s"), key=key, value=value, minimum=minimum)
+            else:
+                self.error(N_("%(key)s %(value)s must be between %(minimum)s and %(maximum)s"), key=key, value=value,
+                           minimum=minimum, maximum=maximum)
             return BAD
         return value
 
@@ -490,7 +542,7 @@ class _Fields:
         if value is MISSING or value is BAD:
             return value
         if not isinstance(value, bool):
-            self.error(f"{key} {_show(value)} must be true or false")
+            self.error(N_("%(key)s %(value)s must be true or false"), key=key, value=_show(value))
             return BAD
         return value
 
@@ -499,12 +551,13 @@ class _Fields:
         if value is MISSING or value is BAD or value is None:
             return value
         if not isinstance(value, str):
-            self.error(f"{key} must be a string ({DATE_HELP}), not {_type_name(value)} {_show(value)}")
+            self.error(N_("%(key)s must be a string (%(help)s), not %(type)s %(value)s"), key=key, help=DATE_HELP,
+                       type=_type_name(value), value=_show(value))
             return BAD
         try:
             return resolve_date(value.strip(), today)
         except ValueError:
-            self.error(f"{key} {_show(value)} is not a date: {DATE_HELP}")
+            self.error(N_("%(key)s %(value)s is not a date: %(help)s"), key=key, value=_show(value), help=DATE_HELP)
             return BAD
 
     def records(self, key: str, *, required: bool = False) -> list[dict] | None:
@@ -515,7 +568,7 @@ class _Fields:
         if value is BAD:
             return None
         if not isinstance(value, list):
-            self.error(f"{key} must be a list, not {_type_name(value)}")
+            self.error(N_("%(key)s must be a list, not %(type)s"), key=key, type=_type_name(value))
             return None
         return value
 
@@ -533,7 +586,7 @@ def _objects(fields: _Fields, key: str, name_key: str) -> Iterator[tuple[tuple[s
         where = (*fields.where, _label(key, index, record, name_key))
         fields.problems.register(where)
         if not isinstance(record, dict):
-            fields.problems.add(where, f"must be an object, not {_type_name(record)}")
+            fields.problems.add(where, N_("must be an object, not %(type)s"), type=_type_name(record))
             continue
         yield where, record
 
@@ -546,7 +599,7 @@ def _single_object(fields: _Fields, key: str) -> Iterator[tuple[tuple[str, ...],
     where = (*fields.where, key)
     fields.problems.register(where)
     if not isinstance(value, dict):
-        fields.problems.add(where, f"must be an object, not {_type_name(value)}")
+        fields.problems.add(where, N_("must be an object, not %(type)s"), type=_type_name(value))
         return
     yield where, value
 
@@ -632,12 +685,13 @@ class _Import:
 
     def parse(self, data: Any) -> None:
         if not isinstance(data, dict):
-            self.problems.add((), f"the document must be a JSON object, not {_type_name(data)}")
+            self.problems.add((), N_("the document must be a JSON object, not %(type)s"), type=_type_name(data))
             return
         top = _Fields(self.problems, (), data, TOP_LEVEL_KEYS)
         version = top.integer("version", required=False)
         if _ok(version) and version != FORMAT_VERSION:
-            top.error(f"version {version} is not supported (this portal reads version {FORMAT_VERSION})")
+            top.error(N_("version %(version)s is not supported (this portal reads version %(supported)s)"),
+                      version=version, supported=FORMAT_VERSION)
         for where, rec in _objects(top, "price_tiers", "name"):
             self._parse_tier(where, rec)
         for where, rec in _objects(top, "products", "sku"):
@@ -655,7 +709,7 @@ class _Import:
         f = _Fields(self.problems, where, rec, ("name", "discount_percent"))
         tier = _TierIn(where, f.text("name", 80), f.percent("discount_percent"))
         if _ok(tier.discount) and not tier.discount < 100:
-            f.error(f"discount_percent {tier.discount} must be at least 0 and below 100")
+            f.error(N_("discount_percent %(value)s must be at least 0 and below 100"), value=str(tier.discount))
             tier.discount = BAD
         self.tiers.append(tier)
 
@@ -679,9 +733,10 @@ class _Import:
         )
         opex = rec.get("opex_prices", MISSING)
         if opex is MISSING:
-            f.error(f"opex_prices is required (an object with {', '.join(SUBSCRIPTION_TERMS)})")
+            f.error(N_("opex_prices is required (an object with %(terms)s)"), terms=", ".join(SUBSCRIPTION_TERMS))
         elif not isinstance(opex, dict):
-            f.error(f"opex_prices must be an object with {', '.join(SUBSCRIPTION_TERMS)}, not {_type_name(opex)}")
+            f.error(N_("opex_prices must be an object with %(terms)s, not %(type)s"),
+                    terms=", ".join(SUBSCRIPTION_TERMS), type=_type_name(opex))
         else:
             pf = _Fields(self.problems, (*where, "opex_prices"), opex, SUBSCRIPTION_TERMS)
             prices = {term: pf.money(term) for term in SUBSCRIPTION_TERMS}
@@ -693,7 +748,7 @@ class _Import:
                 bf = _Fields(self.problems, bwhere, brec, ("min_quantity", "discount_percent"))
                 band = _BandIn(bwhere, bf.integer("min_quantity", minimum=2), bf.percent("discount_percent"))
                 if _ok(band.discount) and not 0 < band.discount < 100:
-                    bf.error(f"discount_percent {band.discount} must be above 0 and below 100")
+                    bf.error(N_("discount_percent %(value)s must be above 0 and below 100"), value=str(band.discount))
                     band.discount = BAD
                 bands.append(band)
             product.bands = bands if isinstance(rec["bands"], list) else BAD
@@ -714,14 +769,15 @@ class _Import:
             team_role=f.choice("team_role", TEAM_ROLES, required=False),
         )
         if _ok(user.team_role) and user.role != "partner":
-            f.error(f"team_role is for partner users; a user with role {user.role} has none: leave it out")
+            f.error(N_("team_role is for partner users; a user with role %(role)s has none: leave it out"),
+                    role=user.role)
         if _ok(user.password) and _ok(user.password_hash):
-            f.error("give either password or password_hash, not both")
+            f.error(N_("give either password or password_hash, not both"))
         if _ok(user.password) and (problems := password_problems(user.password, user.email or "")):
-            f.error("password: " + " ".join(problems))
+            f.error(N_("password: %(problems)s"), problems=Sentences(problems))
             user.password = BAD
         if _ok(user.password_hash) and user.password_hash.count("$") != 2:
-            f.error("password_hash is not a werkzeug password hash (method$salt$hash)")
+            f.error(N_("password_hash is not a werkzeug password hash (method$salt$hash)"))
             user.password_hash = BAD
         self.users.append(user)
 
@@ -748,7 +804,8 @@ class _Import:
                 country=af.text("country", 80, required=False),
             )
             if _ok(address.country) and not _COUNTRY_RE.fullmatch(address.country):
-                af.error(f"country {_show(address.country)} is not a two-letter country code such as \"IT\"")
+                af.error(N_('country %(value)s is not a two-letter country code such as "IT"'),
+                         value=_show(address.country))
                 address.country = BAD
             partner.addresses.append(address)
         self.partners.append(partner)
@@ -780,17 +837,15 @@ class _Import:
         )
         if pbx.term == "lifetime":
             if _ok(pbx.activated_on) and pbx.activated_on is not None:
-                f.error("a lifetime PBX is not a subscription and has no activated_on")
+                f.error(N_("a lifetime PBX is not a subscription and has no activated_on"))
             if pbx.classound is True:
-                f.error("CLASSOUND needs a subscription PBX (monthly, yearly or five_years), not a lifetime one")
+                f.error(N_("CLASSOUND needs a subscription PBX (monthly, yearly or five_years), not a lifetime one"))
         elif _ok(pbx.term):
             if pbx.activated_on is MISSING or pbx.activated_on is None:
-                f.error(f"activated_on is required for a {pbx.term} PBX")
+                f.error(N_("activated_on is required for a %(term)s PBX"), term=pbx.term)
             elif _ok(pbx.activated_on) and pbx.activated_on > self.today:
-                f.error(
-                    f"activated_on {pbx.activated_on.isoformat()} is in the future "
-                    f"(today is {self.today.isoformat()})"
-                )
+                f.error(N_("activated_on %(date)s is in the future (today is %(today)s)"),
+                        date=pbx.activated_on.isoformat(), today=self.today.isoformat())
         for dwhere, drec in _objects(f, "devices", "sku"):
             df = _Fields(self.problems, dwhere, drec, ("sku", "ownership", "quantity", "cancelled", "replacement"))
             device = _DeviceIn(
@@ -810,17 +865,17 @@ class _Import:
                 )
                 if device.replacement.reason == "other" and _ok(device.replacement.note) \
                         and not device.replacement.note:
-                    rf.error('a replacement with reason "other" needs a note')
+                    rf.error(N_('a replacement with reason "other" needs a note'))
             if device.ownership == "rented" and pbx.term == "lifetime":
-                df.error(
-                    "rented devices (HWaaS) need a subscription PBX: a lifetime PBX can only have owned devices"
-                )
+                df.error(N_("rented devices (HWaaS) need a subscription PBX: a lifetime PBX can only have owned "
+                            "devices"))
             asked = (device.cancelled if _ok(device.cancelled) else 0) + (
                 device.replacement.quantity if device.replacement and _ok(device.replacement.quantity) else 0)
             if asked and device.ownership == "owned":
-                df.error("only rented devices can be cancelled or replaced: this line is owned")
+                df.error(N_("only rented devices can be cancelled or replaced: this line is owned"))
             elif asked and _ok(device.quantity) and asked > device.quantity:
-                df.error(f"cancelled and replacement quantity ({asked}) exceed the line's quantity {device.quantity}")
+                df.error(N_("cancelled and replacement quantity (%(asked)s) exceed the line's quantity %(quantity)s"),
+                         asked=asked, quantity=device.quantity)
             pbx.devices.append(device)
         return pbx
 
@@ -836,12 +891,15 @@ class _Import:
             paid_on=f.date("paid_on", self.today, required=False, nullable=True),
         )
         if _ok(invoice.issued_on, invoice.due_on) and invoice.due_on < invoice.issued_on:
-            f.error(f"due_on {invoice.due_on} is before issued_on {invoice.issued_on}")
+            f.error(N_("due_on %(due_on)s is before issued_on %(issued_on)s"), due_on=str(invoice.due_on),
+                    issued_on=str(invoice.issued_on))
         if _ok(invoice.paid_on) and invoice.paid_on is not None:
             if _ok(invoice.issued_on) and invoice.paid_on < invoice.issued_on:
-                f.error(f"paid_on {invoice.paid_on} is before issued_on {invoice.issued_on}")
+                f.error(N_("paid_on %(paid_on)s is before issued_on %(issued_on)s"), paid_on=str(invoice.paid_on),
+                        issued_on=str(invoice.issued_on))
             if invoice.paid_on > self.today:
-                f.error(f"paid_on {invoice.paid_on} is in the future (today is {self.today})")
+                f.error(N_("paid_on %(paid_on)s is in the future (today is %(today)s)"), paid_on=str(invoice.paid_on),
+                        today=str(self.today))
         self.invoices.append(invoice)
 
     # -- 2. what the database already holds (reads only, one query per kind) ------------------
@@ -909,28 +967,34 @@ class _Import:
 
     # -- 3. references, duplicates and rules that need the whole picture ----------------------
 
-    def _error(self, where: tuple[str, ...], message: str) -> None:
-        self.problems.add(where, message)
+    def _error(self, where: tuple[str, ...], template: str, **params) -> None:
+        self.problems.add(where, template, **params)
 
-    def _duplicates(self, records: Iterable, key, what: str) -> None:
+    def _duplicates(self, records: Iterable, key, template: str) -> None:
+        """`template`: the problem of a duplicate, with %(first)s, where the first one is."""
         first: dict = {}
         for record in records:
             k = key(record)
             if k is None:
                 continue
             if k in first:
-                self._error(record.where, f"duplicate {what}: already given by {': '.join(first[k].where)}")
+                self._error(record.where, template, first=": ".join(first[k].where))
             else:
                 first[k] = record
 
     def check(self) -> None:
-        self._duplicates(self.tiers, lambda t: t.name if _ok(t.name) else None, "price tier name")
-        self._duplicates(self.products, lambda p: p.sku if _ok(p.sku) else None, "SKU")
-        self._duplicates(self.users, lambda u: u.email if _ok(u.email) else None, "user e-mail")
-        self._duplicates(self.partners, lambda p: p.name if _ok(p.name) else None, "partner name")
+        self._duplicates(self.tiers, lambda t: t.name if _ok(t.name) else None,
+                         N_("duplicate price tier name: already given by %(first)s"))
+        self._duplicates(self.products, lambda p: p.sku if _ok(p.sku) else None,
+                         N_("duplicate SKU: already given by %(first)s"))
+        self._duplicates(self.users, lambda u: u.email if _ok(u.email) else None,
+                         N_("duplicate user e-mail: already given by %(first)s"))
+        self._duplicates(self.partners, lambda p: p.name if _ok(p.name) else None,
+                         N_("duplicate partner name: already given by %(first)s"))
         self._duplicates(self.customers, lambda c: (c.partner, c.name) if _ok(c.partner, c.name) else None,
-                         "customer for this partner")
-        self._duplicates(self.invoices, lambda i: i.number if _ok(i.number) else None, "invoice number")
+                         N_("duplicate customer for this partner: already given by %(first)s"))
+        self._duplicates(self.invoices, lambda i: i.number if _ok(i.number) else None,
+                         N_("duplicate invoice number: already given by %(first)s"))
 
         tier_names = set(self.db_tiers) | {t.name for t in self.tiers if _ok(t.name)}
         partner_names = set(self.db_partners) | {p.name for p in self.partners if _ok(p.name)}
@@ -950,7 +1014,8 @@ class _Import:
             if not _ok(product.sku):
                 continue
             self._duplicates(product.bands if isinstance(product.bands, list) else (),
-                             lambda b: b.min_quantity if _ok(b.min_quantity) else None, "band min_quantity")
+                             lambda b: b.min_quantity if _ok(b.min_quantity) else None,
+                             N_("duplicate band min_quantity: already given by %(first)s"))
             # BAD for a value already reported, so that no second problem follows from it.
             catalogue[product.sku] = (product.category, product.prices)
         classound = sorted(sku for sku, (category, _) in catalogue.items() if category == "classound")
@@ -958,35 +1023,45 @@ class _Import:
         for user in self.users:
             if user.role == "partner":
                 if user.partner is MISSING or user.partner is None:
-                    self._error(user.where, "partner is required for a user with role partner")
+                    self._error(user.where, N_("partner is required for a user with role partner"))
                 elif _ok(user.partner) and user.partner not in partner_names:
-                    self._error(user.where, f"partner {_show(user.partner)} is neither in the file nor in the portal")
+                    self._error(user.where, N_("partner %(value)s is neither in the file nor in the portal"),
+                                value=_show(user.partner))
             elif _ok(user.role) and user.partner not in (MISSING, None):
-                self._error(user.where, f"a user with role {user.role} belongs to no partner: leave partner out")
+                self._error(user.where, N_("a user with role %(role)s belongs to no partner: leave partner out"),
+                            role=user.role)
             if _ok(user.email) and user.email not in self.db_users and user.password is MISSING \
                     and user.password_hash is MISSING:
-                self._error(user.where, "a new user needs a password (or a password_hash)")
+                self._error(user.where, N_("a new user needs a password (or a password_hash)"))
 
         for partner in self.partners:
             if _ok(partner.tier) and partner.tier not in tier_names:
-                self._error(partner.where, f"tier {_show(partner.tier)} is neither in the file nor in the portal "
-                                           f"(known: {', '.join(sorted(tier_names)) or 'none'})")
+                if tier_names:
+                    self._error(partner.where, N_("tier %(value)s is neither in the file nor in the portal (known: "
+                                                  "%(known)s)"), value=_show(partner.tier),
+                                known=", ".join(sorted(tier_names)))
+                else:
+                    self._error(partner.where, N_("tier %(value)s is neither in the file nor in the portal (known: "
+                                                  "none)"), value=_show(partner.tier))
             if _ok(partner.area_manager) and partner.area_manager is not None:
                 role = roles.get(partner.area_manager)
                 if role is BAD:
                     pass
                 elif role is None:
-                    self._error(partner.where, f"area_manager {_show(partner.area_manager)} is not a known user")
+                    self._error(partner.where, N_("area_manager %(value)s is not a known user"),
+                                value=_show(partner.area_manager))
                 elif role != "area_manager":
-                    self._error(partner.where, f"area_manager {_show(partner.area_manager)} is a user with role "
-                                               f"{role}, not area_manager")
-            self._duplicates(partner.addresses, lambda a: a.label if _ok(a.label) else None, "address label")
+                    self._error(partner.where, N_("area_manager %(value)s is a user with role %(role)s, not "
+                                                  "area_manager"), value=_show(partner.area_manager), role=role)
+            self._duplicates(partner.addresses, lambda a: a.label if _ok(a.label) else None,
+                             N_("duplicate address label: already given by %(first)s"))
 
         for customer in self.customers:
             if _ok(customer.partner) and customer.partner not in partner_names:
-                self._error(customer.where,
-                            f"partner {_show(customer.partner)} is neither in the file nor in the portal")
-            self._duplicates(customer.pbxs, lambda p: p.name if _ok(p.name) else None, "PBX name for this customer")
+                self._error(customer.where, N_("partner %(value)s is neither in the file nor in the portal"),
+                            value=_show(customer.partner))
+            self._duplicates(customer.pbxs, lambda p: p.name if _ok(p.name) else None,
+                             N_("duplicate PBX name for this customer: already given by %(first)s"))
             db_partner = self.db_partners.get(customer.partner) if _ok(customer.partner) else None
             db_customer = self.db_customers.get((db_partner.id, customer.name)) if db_partner else None
             for pbx in customer.pbxs:
@@ -996,12 +1071,13 @@ class _Import:
 
         for invoice in self.invoices:
             if _ok(invoice.partner) and invoice.partner not in partner_names:
-                self._error(invoice.where,
-                            f"partner {_show(invoice.partner)} is neither in the file nor in the portal")
+                self._error(invoice.where, N_("partner %(value)s is neither in the file nor in the portal"),
+                            value=_show(invoice.partner))
             existing = self.db_invoices.get(invoice.number) if _ok(invoice.number) else None
             if existing is not None and _ok(invoice.partner) and existing.partner.name != invoice.partner:
-                self._error(invoice.where, f"invoice {invoice.number} already exists for partner "
-                                           f"{_show(existing.partner.name)}, not {_show(invoice.partner)}")
+                self._error(invoice.where, N_("invoice %(number)s already exists for partner %(existing)s, not "
+                                              "%(partner)s"), number=invoice.number,
+                            existing=_show(existing.partner.name), partner=_show(invoice.partner))
 
     def _check_requester(self, pbx: _PbxIn, partner_name: str) -> None:
         """Imported cancellations and replacements are requested by the partner's first user and
@@ -1009,13 +1085,14 @@ class _Import:
         db_partner = self.db_partners.get(partner_name)
         if not (any(u.partner == partner_name for u in self.users)
                 or (db_partner is not None and db_partner.id in self.partners_with_users)):
-            self._error(pbx.where, f"cancelled or replaced devices need a user of partner {_show(partner_name)} "
-                                   "(in the file or the portal), in whose name they are requested")
+            self._error(pbx.where, N_("cancelled or replaced devices need a user of partner %(partner)s (in the "
+                                      "file or the portal), in whose name they are requested"),
+                        partner=_show(partner_name))
         if any(d.replacement for d in pbx.devices) and not (
                 any(p.name == partner_name and p.addresses for p in self.partners)
                 or (db_partner is not None and any(pid == db_partner.id for pid, _ in self.db_addresses))):
-            self._error(pbx.where, f"a replacement needs an address of partner {_show(partner_name)} "
-                                   "(in the file or the portal) to deliver to")
+            self._error(pbx.where, N_("a replacement needs an address of partner %(partner)s (in the file or the "
+                                      "portal) to deliver to"), partner=_show(partner_name))
 
     def _check_pbx(self, pbx: _PbxIn, db_customer: Customer | None, catalogue: dict, classound: list[str]) -> None:
         existing = self.db_pbxs.get((db_customer.id, pbx.name)) if db_customer and _ok(pbx.name) else None
@@ -1024,30 +1101,33 @@ class _Import:
             # Its equipment is the portal's business after the first import: never doubled.
             pbx.import_equipment = existing.id not in self.pbxs_with_equipment
             if existing.id in self.pbxs_term_bound and _ok(pbx.term) and pbx.term != existing.term:
-                self._error(pbx.where, f"term cannot change from {existing.term} to {pbx.term}: "
-                                       "the PBX already has services, carts or orders, which share its term")
+                self._error(pbx.where, N_("term cannot change from %(old)s to %(new)s: the PBX already has "
+                                          "services, carts or orders, which share its term"),
+                            old=existing.term, new=pbx.term)
         if pbx.classound is True and _ok(pbx.term) and pbx.term != "lifetime":
             if not classound:
-                self._error(pbx.where, 'classound is true but there is no product of category "classound"')
+                self._error(pbx.where, N_('classound is true but there is no product of category "classound"'))
             elif len(classound) > 1:
-                self._error(pbx.where, f'classound is true but several products have category "classound" '
-                                       f'({", ".join(classound)}): keep one')
+                self._error(pbx.where, N_('classound is true but several products have category "classound" '
+                                          '(%(skus)s): keep one'), skus=", ".join(classound))
             elif _ok(catalogue[classound[0]][1]) and pbx.term not in catalogue[classound[0]][1]:
-                self._error(pbx.where, f"CLASSOUND product {classound[0]} has no {pbx.term} price")
+                self._error(pbx.where, N_("CLASSOUND product %(sku)s has no %(term)s price"), sku=classound[0],
+                            term=pbx.term)
         for device in pbx.devices:
             if not _ok(device.sku):
                 continue
             if device.sku not in catalogue:
-                self._error(device.where, f"sku {_show(device.sku)} is neither in the file nor in the portal")
+                self._error(device.where, N_("sku %(value)s is neither in the file nor in the portal"),
+                            value=_show(device.sku))
                 continue
             category, prices = catalogue[device.sku]
             if category == "classound":
-                self._error(device.where,
-                            f'{device.sku} is the CLASSOUND service, not a device: use "classound": true on the PBX')
+                self._error(device.where, N_('%(sku)s is the CLASSOUND service, not a device: use "classound": true '
+                                             'on the PBX'), sku=device.sku)
             elif device.ownership == "rented" and _ok(pbx.term, prices) and pbx.term != "lifetime" \
                     and pbx.term not in prices:
-                self._error(device.where, f"{device.sku} has no {pbx.term} OpEx price, so it cannot be rented "
-                                          f"on a {pbx.term} PBX")
+                self._error(device.where, N_("%(sku)s has no %(term)s OpEx price, so it cannot be rented on a "
+                                             "%(term)s PBX"), sku=device.sku, term=pbx.term)
 
     # -- 4. writing ---------------------------------------------------------------------------
 

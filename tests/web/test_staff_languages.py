@@ -129,3 +129,24 @@ def test_wtforms_own_messages_speak_the_readers_language(app, client, make, sess
     page = post_form(client, f"/admin/invoices/{invoice.id}/paid", {f"invoice-{invoice.id}-paid_on": "soon"},
                      page_url="/admin/invoices")
     assert page.status_code == 422 and "Non è una data valida" in page.text
+
+
+def test_the_import_files_problems_speak_italian_to_an_italian_administrator(client, make, session, today):
+    import io
+    import json
+
+    admin = make.staff(role="admin", email="admin@example.com", language="it")
+    session.commit()
+    login(client, admin)
+    bad = {"version": 1, "invoices": [{"partner": "Nobody", "number": "INV-1", "issued_on": 20260901,
+                                       "due_on": "2026-10-01", "amount": 12.5}]}
+    page = client.post("/admin/invoices/import", content_type="multipart/form-data", data={
+        "csrf_token": csrf_token(client.get("/admin/invoices").text),
+        "file": (io.BytesIO(json.dumps(bad).encode()), "bad.json", "application/json")})
+    assert page.status_code == 422
+    text = page.text.replace("&#34;", '"').replace("&quot;", '"')
+    assert "Il file ha 3 problemi; non è stato importato nulla." in text
+    assert ('invoices[0] "INV-1": issued_on deve essere una stringa (usa AAAA-MM-GG oppure today, today-90d, '
+            'today+5d, today-3m), non un numero 20260901') in text
+    assert 'invoices[0] "INV-1": amount 12.5 è un numero JSON: scrivi gli importi come stringa' in text
+    assert 'invoices[0] "INV-1": il partner "Nobody" non è né nel file né nel portale' in text
