@@ -199,7 +199,7 @@ def import_data():
                                          "The file has %(num)d problem(s); nothing was imported.", len(problems))]
         return _invoices_page(import_form=form, problems=[getattr(p, "message", p) for p in problems[:100]],
                               status=422)
-    flash(_("Imported %(file)s: %(summary)s.", file=form.file.data.filename, summary=report.summary()), "success")
+    flash(_("Imported %(file)s: %(summary)s.", file=form.file.data.filename, summary=report.summary().message), "success")
     return see_other(url_for("admin.invoices"))
 
 

@@ -61,10 +61,10 @@ KINDS = (
     "customers", "pbxs", "services", "devices", "cancellations", "replacement_requests", "invoices",
 )
 KIND_LABELS = {
-    "price_tiers": "price tiers", "products": "products", "users": "users", "partners": "partners",
-    "addresses": "addresses", "customers": "customers", "pbxs": "PBXs", "services": "services",
-    "devices": "devices", "cancellations": "cancellations", "replacement_requests": "replacement requests",
-    "invoices": "invoices",
+    "price_tiers": N_("price tiers"), "products": N_("products"), "users": N_("users"), "partners": N_("partners"),
+    "addresses": N_("addresses"), "customers": N_("customers"), "pbxs": N_("PBXs"), "services": N_("services"),
+    "devices": N_("devices"), "cancellations": N_("cancellations"),
+    "replacement_requests": N_("replacement requests"), "invoices": N_("invoices"),
 }
 TOP_LEVEL_KEYS = ("version", "price_tiers", "products", "users", "partners", "customers", "invoices")
 MAX_QUANTITY = 10_000
@@ -92,14 +92,14 @@ class Sentences(str):
     """Sentences inside an import problem (a password's problems): the English as a str,
     `message` in the reader's language."""
 
-    def __new__(cls, parts):
-        sentences = super().__new__(cls, " ".join(parts))
-        sentences.parts = list(parts)
+    def __new__(cls, parts, separator: str = " "):
+        sentences = super().__new__(cls, separator.join(parts))
+        sentences.parts, sentences.separator = list(parts), separator
         return sentences
 
     @property
     def message(self) -> str:
-        return " ".join(getattr(part, "message", part) for part in self.parts)
+        return self.separator.join(getattr(part, "message", part) for part in self.parts)
 
 
 class ImportProblem(str):
@@ -163,10 +163,13 @@ class ImportReport:
         return "\n".join(self.lines())
 
     def summary(self) -> str:
-        """One sentence: what changed, per kind of record."""
-        parts = [f"{KIND_LABELS[kind]}: {self.created[kind]} created, {self.updated[kind]} updated"
+        """One sentence: what changed, per kind of record (English as a str, `.message` in the
+        reader's language)."""
+        parts = [ImportProblem((), N_("%(kind)s: %(created)s created, %(updated)s updated"),
+                               {"kind": Phrase(KIND_LABELS[kind]), "created": self.created[kind],
+                                "updated": self.updated[kind]})
                  for kind in KINDS if self.created[kind] or self.updated[kind]]
-        return "; ".join(parts) or "nothing changed"
+        return Sentences(parts, "; ") if parts else Phrase(N_("nothing changed"))
 
 
 # --- the document ----------------------------------------------------------------------------
