@@ -59,11 +59,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def server_env(url: str, secret: str) -> dict:
+def server_env(url: str, secret: str, base: str) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HWAAS_", "DATABASE_URL", "SECRET_KEY"))}
     env.update({"HWAAS_CONFIG": "production", "SECRET_KEY": secret, "DATABASE_URL": url,
                 "HWAAS_TODAY": gen.TODAY.isoformat(), "HWAAS_INSTANCE_PATH": str(OUT / "instance"),
-                "FLASK_APP": "wsgi"})
+                "FLASK_APP": "wsgi", "HWAAS_BASE_URL": base})
     return env
 
 
@@ -76,7 +76,7 @@ class Server:
         self.log_path = OUT / f"gunicorn-{label}-{self.port}.log"
         self.command = [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{self.port}", "--workers", str(WORKERS),
                         "--worker-class", "sync", "--timeout", "120", "--log-level", "warning", "wsgi:app"]
-        self.process = subprocess.Popen(self.command, cwd=ROOT, env=server_env(url, secret),
+        self.process = subprocess.Popen(self.command, cwd=ROOT, env=server_env(url, secret, self.base),
                                         stdout=self.log_path.open("w"), stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
