@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import update
 
 from hwaas.models import Address, Order
+from hwaas.messages import N_
 from hwaas.services.errors import ValidationFailed
 from hwaas.services.tenancy import PartnerScope
 
@@ -42,10 +43,10 @@ def tidy(new: NewAddress, prefix: str = "") -> dict[str, str]:
     fields["country"] = fields["country"].upper()
     missing = [name for name, value in fields.items() if not value]
     if missing:
-        raise ValidationFailed("Enter the address in full: recipient, street and number, postcode, city "
-                               "and country.", field=f"{prefix}{missing[0]}")
+        raise ValidationFailed(N_("Enter the address in full: recipient, street and number, postcode, city "
+                                  "and country."), field=f"{prefix}{missing[0]}")
     if not _COUNTRY.match(fields["country"]):
-        raise ValidationFailed("Enter the country as a two-letter code, like IT.", field=f"{prefix}country")
+        raise ValidationFailed(N_("Enter the country as a two-letter code, like IT."), field=f"{prefix}country")
     label = _SPACES.sub(" ", new.label).strip() or f"{fields['city']}, {fields['street']}"
     fields["label"] = label[:80]
     return fields
@@ -82,8 +83,8 @@ def change(scope: PartnerScope, address_id: int, new: NewAddress) -> Address:
     fields = tidy(new)
     twin = find_equal(scope, fields, other_than=address.id)
     if twin is not None:
-        raise ValidationFailed(f"This address is already in your address book as “{twin.label}”. "
-                               "Change it, or delete one of the two entries.", field="street")
+        raise ValidationFailed(N_("This address is already in your address book as “%(label)s”. "
+                                  "Change it, or delete one of the two entries."), field="street", label=twin.label)
     for name, value in fields.items():
         setattr(address, name, value)
     scope.session.flush()

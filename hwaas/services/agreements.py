@@ -13,6 +13,7 @@ from werkzeug.utils import secure_filename
 from hwaas.models import Agreement, Customer, Order, Partner, Pbx, User
 from hwaas.models.types import utcnow
 from hwaas.services import documents, mail, overdue
+from hwaas.messages import N_
 from hwaas.services.errors import AgreementMissing, InvalidTransition, NotFound, ValidationFailed
 from hwaas.services.pricing import expiration_date
 from hwaas.services.tenancy import PartnerScope
@@ -24,7 +25,7 @@ SIGNATURES = (
     (b"\xff\xd8\xff", "image/jpeg", "jpg"),
     (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
 )
-NOT_ACCEPTED = "The file must be a PDF, JPEG or PNG. This file is none of these, so it was not uploaded."
+NOT_ACCEPTED = N_("The file must be a PDF, JPEG or PNG. This file is none of these, so it was not uploaded.")
 # Products of these categories are HWaaS services that need no agreement (DESIGN §3.6 is about hardware).
 NO_AGREEMENT_CATEGORIES = ("classound",)
 
@@ -39,11 +40,12 @@ def sniff(data: bytes) -> tuple[str, str]:
 
 def check_file(data: bytes) -> tuple[str, str]:
     if not data:
-        raise ValidationFailed("The selected file is empty. Choose the signed agreement.", field="file")
+        raise ValidationFailed(N_("The selected file is empty. Choose the signed agreement."), field="file")
     if len(data) > MAX_BYTES:
         raise ValidationFailed(
-            f"The file is {len(data) / 1024 / 1024:.1f} MB; the largest allowed is 10 MB. "
-            "Scan it at a lower resolution, or save it as a PDF, and upload it again.", field="file")
+            N_("The file is %(size)s MB; the largest allowed is 10 MB. "
+               "Scan it at a lower resolution, or save it as a PDF, and upload it again."),
+            field="file", size=f"{len(data) / 1024 / 1024:.1f}")
     return sniff(data)
 
 
@@ -90,14 +92,17 @@ def require_approved_for(session: Session, order: Order) -> None:
     agreement = latest(session, order.customer_id)
     name = order.customer.name
     if agreement is None:
-        reason = f"{name} has no signed HWaaS agreement yet; the partner must upload one."
+        reason = N_("This order cannot be approved yet: %(customer)s has no signed HWaaS agreement yet; "
+                    "the partner must upload one.")
     elif agreement.status == "uploaded":
-        reason = f"the HWaaS agreement of {name} is awaiting review: approve it first."
+        reason = N_("This order cannot be approved yet: the HWaaS agreement of %(customer)s is awaiting "
+                    "review: approve it first.")
     elif agreement.status == "rejected":
-        reason = f"the HWaaS agreement of {name} was rejected; the partner must upload a new one."
+        reason = N_("This order cannot be approved yet: the HWaaS agreement of %(customer)s was rejected; "
+                    "the partner must upload a new one.")
     else:
         return
-    raise AgreementMissing(f"This order cannot be approved yet: {reason}", field="action")
+    raise AgreementMissing(reason, field="action", customer=name)
 
 
 def file_for(scope, agreement_id: int) -> Agreement:
@@ -151,8 +156,8 @@ def upload(
     current = latest(session, customer.id)
     if current is not None and current.status == "approved":
         raise InvalidTransition(
-            f"The HWaaS agreement of {customer.name} is already approved; there is nothing to upload.",
-            field="file")
+            N_("The HWaaS agreement of %(customer)s is already approved; there is nothing to upload."),
+            field="file", customer=customer.name)
     content_type, extension = check_file(data)
     name = secure_filename(filename or "") or f"agreement.{extension}"
     stem = name.rsplit(".", 1)[0] if "." in name else name
@@ -192,18 +197,19 @@ def review(
 ) -> Agreement:
     """Approve or reject an uploaded agreement (a reason is required to reject); the partner is mailed."""
     if decision not in ("approved", "rejected"):
-        raise ValidationFailed("Choose Approve or Reject.", field="decision")
+        raise ValidationFailed(N_("Choose Approve or Reject."), field="decision")
     note = (note or "").strip()
     if decision == "rejected" and not note:
-        raise ValidationFailed("Enter the reason for rejecting the agreement; the partner will see it.",
+        raise ValidationFailed(N_("Enter the reason for rejecting the agreement; the partner will see it."),
                                field="note")
     if len(note) > 500:
-        raise ValidationFailed("The reason can be at most 500 characters.", field="note")
+        raise ValidationFailed(N_("The reason can be at most 500 characters."), field="note")
     if agreement.status != "uploaded":
-        raise InvalidTransition(f"This agreement has already been {agreement.status_label.lower()}.")
+        raise InvalidTransition(N_("This agreement has already been approved.") if agreement.status == "approved"
+                                else N_("This agreement has already been rejected."))
     newest = latest(session, agreement.customer_id)
     if newest is not None and newest.id != agreement.id:
-        raise InvalidTransition("The partner has uploaded a newer agreement for this customer: review that one.")
+        raise InvalidTransition(N_("The partner has uploaded a newer agreement for this customer: review that one."))
     now = now or utcnow()
     agreement.status = decision
     agreement.reviewed_by_id = by.id

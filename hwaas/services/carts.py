@@ -10,12 +10,14 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from hwaas.messages import N_
 from hwaas.models import Cart, CartLine, Customer, Order, Pbx, QuantityBand
 from hwaas.services import catalogue, overdue
 from hwaas.services.errors import CartCheckedOut, NotFound, StaleCart, ValidationFailed
+from hwaas.services.phrasing import said
 from hwaas.services.pricing import (
-    SUBSCRIPTION_TERMS, TERM_LABELS, ZERO, LineQuote, band_discount, current_period, prorate, quote_line,
-    cancellation_fee, quote_total, require_subscription, require_term_match, tier_price,
+    SUBSCRIPTION_TERMS, ZERO, LineQuote, band_discount, current_period, period_label, prorate, quote_line,
+    cancellation_fee, quote_total, require_subscription, require_term_match, term_label, tier_price,
 )
 from hwaas.services.tenancy import PartnerScope
 
@@ -64,7 +66,7 @@ class CartQuote:
 
     @property
     def period_label(self) -> str:
-        return f"{self.on.isoformat()} → {self.expires.isoformat()}, {self.days} of {self.period_days} days"
+        return period_label(self.on, self.expires, self.days, self.period_days)
 
     def is_current(self, today: dt.date) -> bool:
         return self.on == today
@@ -160,20 +162,24 @@ class Repricing:
 
     @property
     def message(self) -> str:
-        if self.bands:
-            lead = "Prices were recalculated with the quantity discounts of the catalogue"
-        else:
-            lead = f"Prices were recalculated for {self.on.isoformat()}"
+        """In the request's language (hwaas.services.phrasing); each change is one clause."""
         parts = []
         if self.renewed_on:
-            parts.append(f"the PBX renewed on {self.renewed_on.isoformat()}, so the period is now {self.period_label}")
+            parts.append(said(N_("the PBX renewed on %(renewed_on)s, so the period is now %(period)s"),
+                              renewed_on=self.renewed_on, period=self.period_label))
         elif self.day_changed:
-            parts.append(f"the period is now {self.period_label}")
+            parts.append(said(N_("the period is now %(period)s"), period=self.period_label))
         parts.extend(f"{c.name} {c.old:.2f} → {c.new:.2f}" for c in self.changes)
-        parts.extend(f"{name} is no longer offered for this Duration and was removed" for name in self.removed)
+        parts.extend(said(N_("%(product)s is no longer offered for this Duration and was removed"), product=name)
+                     for name in self.removed)
         if not parts:
-            return f"{lead}: nothing changed." if self.bands else f"Prices for {self.on.isoformat()} are unchanged."
-        return f"{lead}: {'; '.join(parts)}."
+            if self.bands:
+                return said(N_("Prices were recalculated with the quantity discounts of the catalogue: nothing changed."))
+            return said(N_("Prices for %(on)s are unchanged."), on=self.on)
+        if self.bands:
+            return said(N_("Prices were recalculated with the quantity discounts of the catalogue: %(changes)s."),
+                        changes="; ".join(parts))
+        return said(N_("Prices were recalculated for %(on)s: %(changes)s."), on=self.on, changes="; ".join(parts))
 
 
 def _reprice(scope: PartnerScope, cart: Cart, today: dt.date, with_bands: bool) -> Repricing:
@@ -213,16 +219,17 @@ def _reprice(scope: PartnerScope, cart: Cart, today: dt.date, with_bands: bool) 
 def _require_active(pbx: Pbx, today: dt.date) -> None:
     if pbx.activated_on > today:
         raise ValidationFailed(
-            f"{pbx.name} is activated on {pbx.activated_on.isoformat()}; HWaaS can be ordered for it from that day.",
-            field="pbx_id",
+            N_("%(pbx)s is activated on %(activated_on)s; HWaaS can be ordered for it from that day."),
+            field="pbx_id", pbx=pbx.name, activated_on=pbx.activated_on,
         )
 
 
 def require_current(cart: Cart, today: dt.date) -> None:
     if cart.priced_on != today:
         raise StaleCart(
-            f"This cart was priced for {cart.priced_on.isoformat()}. Reopen it to re-price it for today "
-            f"({today.isoformat()}) before changing it or checking it out."
+            N_("This cart was priced for %(priced_on)s. Reopen it to re-price it for today "
+               "(%(today)s) before changing it or checking it out."),
+            priced_on=cart.priced_on, today=today,
         )
 
 
@@ -274,7 +281,7 @@ def resolve_pbx(scope: PartnerScope, customer_id: int, pbx_id: int, term: str, t
     if term not in SUBSCRIPTION_TERMS:
         if term == "lifetime":
             require_subscription(term)
-        raise ValidationFailed("Choose a Duration: One month, One year or Five years.", field="term")
+        raise ValidationFailed(N_("Choose a Duration: One month, One year or Five years."), field="term")
     require_term_match(pbx.term, term)
     _require_active(pbx, today)
     return pbx
@@ -292,15 +299,15 @@ def add_to_cart(scope: PartnerScope, *, customer_id: int, pbx_id: int, term: str
     wanted = {int(pid): int(qty) for pid, qty in quantities.items() if qty}
     for pid, qty in wanted.items():
         if not 0 < qty <= MAX_QUANTITY:
-            raise ValidationFailed(f"Enter a quantity from 0 to {MAX_QUANTITY}.", field=f"qty_{pid}")
+            raise ValidationFailed(N_("Enter a quantity from 0 to %(max)s."), field=f"qty_{pid}", max=MAX_QUANTITY)
     if not wanted:
-        raise ValidationFailed("Enter a quantity for at least one product.", field="products")
+        raise ValidationFailed(N_("Enter a quantity for at least one product."), field="products")
     products = {p.id: p for p in catalogue.offered_products(scope.session, term, wanted)}
     for pid in wanted:
         if pid not in products:
             raise ValidationFailed(
-                f"That product is not offered for {TERM_LABELS[term]}. Reload the page and try again.",
-                field=f"qty_{pid}")
+                N_("That product is not offered for %(term)s. Reload the page and try again."),
+                field=f"qty_{pid}", term=term_label(term))
 
     cart = find_live_cart(scope, pbx.id, term)
     if cart is None:
@@ -317,8 +324,8 @@ def add_to_cart(scope: PartnerScope, *, customer_id: int, pbx_id: int, term: str
             cart.lines.append(line)
         if line.quantity + qty > MAX_QUANTITY:
             raise ValidationFailed(
-                f"The cart already holds {line.quantity} of {products[pid].name}; at most {MAX_QUANTITY} fit on one line.",
-                field=f"qty_{pid}")
+                N_("The cart already holds %(quantity)s of %(product)s; at most %(max)s fit on one line."),
+                field=f"qty_{pid}", quantity=line.quantity, product=products[pid].name, max=MAX_QUANTITY)
         line.quantity += qty
         line.unit_price = catalogue.unit_price(products[pid], term, discount, line.quantity, cart.bands_applied)
     cart.updated_at = now
@@ -353,20 +360,21 @@ def require_classound_orderable(scope: PartnerScope, pbx: Pbx, today: dt.date, i
     session = scope.session
     if session.scalar(select(PbxService.id).where(PbxService.pbx_id == pbx.id, PbxService.kind == "classound",
                                                   PbxService.status != "cancelled").limit(1)) is not None:
-        raise ValidationFailed(f"{pbx.name} already has CLASSOUND: there is one per PBX.", field="pbx_id")
+        raise ValidationFailed(N_("%(pbx)s already has CLASSOUND: there is one per PBX."), field="pbx_id",
+                               pbx=pbx.name)
     pending = session.scalar(
         scope.select(Order, Order.number).join(OrderLine, OrderLine.order_id == Order.id)
         .join(Product, Product.id == OrderLine.product_id)
         .where(Order.pbx_id == pbx.id, Order.status.in_(("awaiting_approval", "approved")),
                Product.category == "classound").limit(1))
     if pending is not None:
-        raise ValidationFailed(f"CLASSOUND for {pbx.name} is already ordered ({pending}); there is one per PBX.",
-                               field="pbx_id")
+        raise ValidationFailed(N_("CLASSOUND for %(pbx)s is already ordered (%(order)s); there is one per PBX."),
+                               field="pbx_id", pbx=pbx.name, order=pending)
     if not in_cart_ok:
         cart = find_live_cart(scope, pbx.id, pbx.term)
         if cart is not None and any(line.product.category == "classound" for line in cart.lines):
-            raise ValidationFailed(f"CLASSOUND for {pbx.name} is already in its cart; check it out from there.",
-                                   field="pbx_id")
+            raise ValidationFailed(N_("CLASSOUND for %(pbx)s is already in its cart; check it out from there."),
+                                   field="pbx_id", pbx=pbx.name)
 
 
 def add_classound(scope: PartnerScope, *, pbx_id: int, today: dt.date, now: dt.datetime,
@@ -377,8 +385,8 @@ def add_classound(scope: PartnerScope, *, pbx_id: int, today: dt.date, now: dt.d
     require_classound_orderable(scope, pbx, today)
     product = classound_product(scope.session, pbx.term)
     if product is None:
-        raise ValidationFailed(f"CLASSOUND is not offered for {TERM_LABELS[pbx.term]} at the moment.",
-                               field="pbx_id")
+        raise ValidationFailed(N_("CLASSOUND is not offered for %(term)s at the moment."),
+                               field="pbx_id", term=term_label(pbx.term))
     cart = find_live_cart(scope, pbx.id, pbx.term) or _new_cart(scope, pbx, pbx.term, today, now)
     if cart.priced_on != today:
         _reprice(scope, cart, today, cart.bands_applied)
@@ -419,8 +427,8 @@ def _cart_to_change(scope: PartnerScope, cart_id: int, now: dt.datetime) -> Cart
             scope.select(Order, Order.id, Order.number).where(Order.cart_id == cart_id)).first()
         if order is None:
             raise NotFound("No such cart.")
-        raise CartCheckedOut(f"This cart was checked out as order {order.number}, so it can no longer be "
-                             "changed. Open the order to follow it.", order_id=order.id)
+        raise CartCheckedOut(N_("This cart was checked out as order %(number)s, so it can no longer be "
+                                "changed. Open the order to follow it."), order_id=order.id, number=order.number)
     return get_cart(scope, cart_id)
 
 
@@ -437,10 +445,11 @@ def set_quantity(scope: PartnerScope, cart_id: int, line_id: int, quantity: int,
     cart = _cart_to_change(scope, cart_id, now)
     line = _line(cart, line_id)
     if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
-        raise ValidationFailed(f"Enter a quantity from 1 to {MAX_QUANTITY}, or remove the line.", field="quantity")
+        raise ValidationFailed(N_("Enter a quantity from 1 to %(max)s, or remove the line."), field="quantity",
+                               max=MAX_QUANTITY)
     require_current(cart, today)
     if line.product.category == "classound" and quantity != 1:
-        raise ValidationFailed("CLASSOUND is one per PBX: its quantity is 1.", field="quantity")
+        raise ValidationFailed(N_("CLASSOUND is one per PBX: its quantity is 1."), field="quantity")
     line.quantity = quantity
     if cart.bands_applied:  # the band depends on the quantity
         product = next(iter(catalogue.offered_products(scope.session, cart.term, [line.product_id])), None)
@@ -470,7 +479,7 @@ def save(scope: PartnerScope, cart_id: int, *, now: dt.datetime, standing: overd
     overdue.check_writable(standing)
     cart = _cart_to_change(scope, cart_id, now)
     if not cart.lines:
-        raise ValidationFailed("This cart is empty: there is nothing to save.")
+        raise ValidationFailed(N_("This cart is empty: there is nothing to save."))
     cart.status = "saved"
     cart.saved_at = now
     cart.updated_at = now
@@ -484,7 +493,7 @@ def recalculate(scope: PartnerScope, cart_id: int, *, today: dt.date, now: dt.da
     overdue.check_writable(standing)
     cart = _cart_to_change(scope, cart_id, now)
     if not cart.lines:
-        raise ValidationFailed("This cart is empty: there is nothing to recalculate.")
+        raise ValidationFailed(N_("This cart is empty: there is nothing to recalculate."))
     repricing = _reprice(scope, cart, today, with_bands=True)
     cart.bands_applied = True
     cart.status = "saved"

@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from hwaas.messages import N_
 from hwaas.models import Address, Cart, CartLine, Customer, Order, OrderLine, Product, User
 from hwaas.models.catalogue import SERVICE_CATEGORIES
 from hwaas.services import addresses as address_book, agreements, overdue
@@ -47,9 +48,10 @@ def require_agreement(scope: PartnerScope, customer: Customer) -> None:
     # The customer's latest agreement must be uploaded or approved: a newer rejection counts.
     if not agreements.has_signed(scope.session, customer.id):
         raise AgreementMissing(
-            f"Upload the signed HWaaS agreement for {customer.name} first: download it prefilled from "
-            f"the customer's Agreement page, have {customer.name} sign it and upload the signed copy there. "
-            "Then check out: your cart is kept until then."
+            N_("Upload the signed HWaaS agreement for %(customer)s first: download it prefilled from "
+               "the customer's Agreement page, have %(customer)s sign it and upload the signed copy there. "
+               "Then check out: your cart is kept until then."),
+            customer=customer.name,
         )
 
 
@@ -84,7 +86,7 @@ def has_classound(cart: Cart) -> bool:
 
 def _require_lines(cart: Cart) -> None:
     if not cart.lines:
-        raise ValidationFailed("This cart is empty. Add products to it before checking out.")
+        raise ValidationFailed(N_("This cart is empty. Add products to it before checking out."))
 
 
 def addresses(scope: PartnerScope) -> list[Address]:
@@ -129,7 +131,9 @@ def review(scope: PartnerScope, cart_id: int, standing: overdue.Standing, today:
 # --- placing the order -----------------------------------------------------------------------
 
 
-EXPIRED_FORM = "This checkout form has expired. Review the cart again and place the order."
+# The status history's note of a placed order; stored in English, shown in the reader's language.
+PLACED_NOTE = N_("Placed at checkout.")
+EXPIRED_FORM = N_("This checkout form has expired. Review the cart again and place the order.")
 
 
 def place_order(
@@ -169,15 +173,15 @@ def place_order(
     quote = quote_cart(cart)
     if _decimal(expected_total) != quote.total:
         raise StaleCart(
-            "The cart changed since this page was shown: check the lines and the new total below, "
-            "then place the order again.", field="cart")
+            N_("The cart changed since this page was shown: check the lines and the new total below, "
+               "then place the order again."), field="cart")
     reference = (reference or "").strip()
     if not reference:
-        raise ValidationFailed("Enter your order reference.", field="reference")
+        raise ValidationFailed(N_("Enter your order reference."), field="reference")
     if len(reference) > 80:
-        raise ValidationFailed("The order reference can be at most 80 characters.", field="reference")
+        raise ValidationFailed(N_("The order reference can be at most 80 characters."), field="reference")
     if not terms_accepted:
-        raise ValidationFailed("Accept the terms to place the order.", field="accept_terms")
+        raise ValidationFailed(N_("Accept the terms to place the order."), field="accept_terms")
     # Nothing is delivered for CLASSOUND alone: the order carries no address.
     address = delivery_address(scope, address_id, new_address, now) if hardware else NO_ADDRESS
 
@@ -204,7 +208,7 @@ def place_order(
     )
     session.add(order)
     try:
-        record_status(session, order, "awaiting_approval", user, note="Placed at checkout.", at=now)
+        record_status(session, order, "awaiting_approval", user, note=PLACED_NOTE, at=now)
     except IntegrityError:
         # The unique idempotency key: a concurrent submit of the same form won the race (the cart
         # lock makes this unreachable for one cart; a key replayed on another cart gets here).
@@ -279,7 +283,7 @@ def delivery_address(scope: PartnerScope, address_id: int | None, new: NewAddres
     if new is not None:
         return address_book.add_or_reuse(scope, new, now, prefix="new_")
     if address_id is None:
-        raise ValidationFailed("Choose a delivery address, or add a new one.", field="address")
+        raise ValidationFailed(N_("Choose a delivery address, or add a new one."), field="address")
     return scope.get(Address, address_id)
 
 

@@ -4,11 +4,13 @@ from collections.abc import Mapping
 
 from sqlalchemy.orm import Session
 
+from hwaas.messages import N_
 from hwaas.models import Order, OrderStatusChange, User
 from hwaas.models.orders import ORDER_STATUSES
 from hwaas.models.types import utcnow
 from hwaas.services import mail
 from hwaas.services.errors import InvalidTransition, ValidationFailed
+from hwaas.services.phrasing import Phrase
 
 # from-status → the statuses it may move to
 TRANSITIONS: dict[str | None, tuple[str, ...]] = {
@@ -23,11 +25,11 @@ TRANSITIONS: dict[str | None, tuple[str, ...]] = {
 
 # What each transition is called on a button.
 ACTIONS = {
-    "approved": "Approve",
-    "rejected": "Reject",
-    "shipped": "Ship",
-    "active": "Activate",
-    "cancelled": "Cancel",
+    "approved": N_("Approve"),
+    "rejected": N_("Reject"),
+    "shipped": N_("Ship"),
+    "active": N_("Activate"),
+    "cancelled": N_("Cancel"),
 }
 
 
@@ -58,9 +60,10 @@ def require_transition(order: Order, to_status: str) -> str | None:
     from_status = order.status if order.history else None  # an order without history is new
     ships = from_status != "approved" or needs_shipping(order)
     if to_status not in allowed_transitions(from_status, ships):
-        was = ORDER_STATUSES.get(from_status, "new") if from_status else "new"
+        was = ORDER_STATUSES.get(from_status, N_("new")) if from_status else N_("new")
         raise InvalidTransition(
-            f"An order that is {was} cannot become {ORDER_STATUSES.get(to_status, to_status)}.", field="status"
+            N_("An order that is %(was)s cannot become %(status)s."), field="status",
+            was=Phrase(was), status=Phrase(ORDER_STATUSES.get(to_status, to_status)),
         )
     return from_status
 
@@ -101,13 +104,13 @@ def ship(
 
     require_transition(order, "shipped")
     if shipment_date is None:
-        raise ValidationFailed("Enter the shipment date.", field="shipment_date")
+        raise ValidationFailed(N_("Enter the shipment date."), field="shipment_date")
     if shipment_date < order.ordered_on:
-        raise ValidationFailed("The shipment date cannot be before the order date.", field="shipment_date")
+        raise ValidationFailed(N_("The shipment date cannot be before the order date."), field="shipment_date")
     if today is None:
         raise TypeError("today is required to ship: the shipment date may not be in the future")
     if shipment_date > today:
-        raise ValidationFailed("The shipment date cannot be in the future.", field="shipment_date")
+        raise ValidationFailed(N_("The shipment date cannot be in the future."), field="shipment_date")
     parsed, fields = [], {}
     for line in order.lines:
         product = session.get(Product, line.product_id)

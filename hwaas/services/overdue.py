@@ -3,9 +3,11 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from hwaas.messages import N_
 from hwaas.services.errors import OrderingBlocked, ReadOnlyAccount
+from hwaas.services.phrasing import said
 
-LIFT_HINT = "See Account balance."
+LIFT_HINT = N_("See Account balance.")
 
 
 @dataclass(frozen=True)
@@ -41,10 +43,6 @@ def days_overdue(open_due_dates: Iterable[dt.date], today: dt.date) -> int:
     return max(0, (today - oldest).days)
 
 
-def _days(n: int) -> str:
-    return f"{n} day" if n == 1 else f"{n} days"
-
-
 @dataclass(frozen=True)
 class Standing:
     """Where a partner stands on the ladder, and what that blocks."""
@@ -59,32 +57,33 @@ class Standing:
     @property
     def message(self) -> str:
         """A refusal's text: what is blocked, how to lift it, where to look; empty when there is
-        nothing to say."""
+        nothing to say. In the request's language, like `summary`."""
         summary = self.summary
-        return f"{summary} {LIFT_HINT}" if summary else ""
+        return f"{summary} {said(LIFT_HINT)}" if summary else ""
 
     @property
     def summary(self) -> str:
-        """Banner text: what is blocked and how to lift it (the banner links Account balance)."""
+        """Banner text: what is blocked and how to lift it (the banner links Account balance);
+        written in the request's language (hwaas.services.phrasing), one message a sentence."""
         if not self.warning:
             return ""
-        lead = f"An invoice is {_days(self.days_overdue)} overdue."
-        if self.suspended:
-            body = (
-                "Your services are suspended and the portal is read-only until it is paid; "
-                "paying it restores them at once."
-            )
-        elif self.read_only:
-            body = (
-                "The portal is read-only until it is paid; only Account balance can be used."
-            )
-        elif self.hardware_blocked:
-            body = "Ordering hardware and HWaaS is blocked until it is paid."
+        if self.days_overdue == 1:
+            lead = said(N_("An invoice is %(days)s day overdue."), days=self.days_overdue)
         else:
-            body = (
-                "Please pay it: ordering hardware and HWaaS will be blocked once it is more than "
-                f"{_days(self.block_after)} overdue."
-            )
+            lead = said(N_("An invoice is %(days)s days overdue."), days=self.days_overdue)
+        if self.suspended:
+            body = said(N_("Your services are suspended and the portal is read-only until it is paid; "
+                           "paying it restores them at once."))
+        elif self.read_only:
+            body = said(N_("The portal is read-only until it is paid; only Account balance can be used."))
+        elif self.hardware_blocked:
+            body = said(N_("Ordering hardware and HWaaS is blocked until it is paid."))
+        elif self.block_after == 1:
+            body = said(N_("Please pay it: ordering hardware and HWaaS will be blocked once it is more than "
+                           "%(days)s day overdue."), days=self.block_after)
+        else:
+            body = said(N_("Please pay it: ordering hardware and HWaaS will be blocked once it is more than "
+                           "%(days)s days overdue."), days=self.block_after)
         return f"{lead} {body}"
 
 
@@ -104,13 +103,25 @@ def standing(days: int, thresholds: Thresholds = Thresholds()) -> Standing:
     )
 
 
+# A refusal that is the standing's message, written when shown, in the reader's language.
+_STANDING = "%(standing)s"
+
+
+class _Message:
+    def __init__(self, standing: Standing):
+        self.standing = standing
+
+    def __str__(self) -> str:
+        return self.standing.message
+
+
 def check_can_order_hardware(standing: Standing) -> None:
     """Refuse checkout of hardware/HWaaS while an invoice is overdue past the block threshold."""
     if standing.hardware_blocked or standing.read_only:
-        raise OrderingBlocked(standing.message)
+        raise OrderingBlocked(_STANDING, standing=_Message(standing))
 
 
 def check_writable(standing: Standing) -> None:
     """Refuse any change while the portal is read-only (Account balance excepted, by the caller)."""
     if standing.read_only:
-        raise ReadOnlyAccount(standing.message)
+        raise ReadOnlyAccount(_STANDING, standing=_Message(standing))

@@ -6,7 +6,9 @@ from sqlalchemy.orm import selectinload
 from hwaas.models import Customer, Order, OrderStatusChange, Pbx, User
 from hwaas.models.orders import ORDER_STATUSES
 from hwaas.services import orders
+from hwaas.messages import N_
 from hwaas.services.errors import InvalidTransition, NotFound
+from hwaas.services.phrasing import Phrase
 from hwaas.services.paging import Page, paginate
 from hwaas.services.tenancy import PartnerScope
 
@@ -63,6 +65,10 @@ def get_order(scope: PartnerScope, order_id: int) -> Order:
     return order
 
 
+# The status history's note of a cancel without one; stored in English, shown in the reader's language.
+CANCELLED_NOTE = N_("Cancelled by the partner.")
+
+
 def partner_actions(order: Order) -> list[tuple[str, str]]:
     """(to_status, button label) the partner may apply now."""
     allowed = orders.allowed_transitions(order.status)
@@ -79,8 +85,9 @@ def cancel(scope: PartnerScope, user: User, order_id: int, note: str = "", order
     order = get_order(scope, order_id)
     if "cancelled" not in orders.allowed_transitions(order.status):
         raise InvalidTransition(
-            f"This order is {ORDER_STATUSES[order.status]} and can no longer be cancelled.", field="status")
-    change = orders.record_status(scope.session, order, "cancelled", user, note or "Cancelled by the partner.")
+            N_("This order is %(status)s and can no longer be cancelled."), field="status",
+            status=Phrase(ORDER_STATUSES[order.status]))
+    change = orders.record_status(scope.session, order, "cancelled", user, note or CANCELLED_NOTE)
     orders.notify_status(scope.session, order, change, order_url)
     order_cancelled_by_partner(scope.session, order, scope.session.get(Partner, scope.partner_id), change,
                                manager_url, change.changed_at)

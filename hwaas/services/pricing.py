@@ -9,6 +9,7 @@ from fractions import Fraction
 from hwaas.messages import N_
 from hwaas.models.types import SUBSCRIPTION_TERMS, TERMS  # the schema's terms, named once
 from hwaas.services.errors import NotASubscription, TermMismatch
+from hwaas.services.phrasing import Phrase, said
 
 __all__ = ["SUBSCRIPTION_TERMS", "TERMS"]  # re-exported: services and views read the terms here
 TERM_MONTHS = {"monthly": 1, "yearly": 12, "five_years": 60}
@@ -18,6 +19,18 @@ TERM_LABELS = {
     "five_years": N_("Five years"),
     "lifetime": N_("Lifetime"),
 }
+
+
+def term_label(term: str) -> Phrase | str:
+    """A term's label in a sentence a service says: written in the reader's language when shown."""
+    return Phrase(TERM_LABELS[term]) if term in TERM_LABELS else term
+
+
+def period_label(on: dt.date, expires: dt.date, days: int, period_days: int) -> str:
+    """The effective period as shown in cart, checkout and a re-pricing's message, in the
+    request's language and date format: '2020-08-15 → 2021-05-15, 273 of 365 days'."""
+    return said(N_("%(start)s → %(end)s, %(days)s of %(period_days)s days"),
+                start=on, end=expires, days=days, period_days=period_days)
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -158,10 +171,7 @@ class LineQuote:
     @property
     def period_label(self) -> str:
         """The effective period as shown in cart and checkout: '2020-08-15 → 2021-05-15, 273 of 365 days'."""
-        return (
-            f"{self.on.isoformat()} → {self.expires.isoformat()}, "
-            f"{self.days} of {self.period_days} days"
-        )
+        return period_label(self.on, self.expires, self.days, self.period_days)
 
 
 def quote_line(
@@ -264,8 +274,8 @@ def require_subscription(term: str) -> None:
     """Refuse a lifetime PBX: HWaaS and every PBX-bound service need a subscription term."""
     if term == "lifetime":
         raise NotASubscription(
-            "This PBX has a Lifetime licence, which is not a subscription. HWaaS and other "
-            "PBX services are available only for PBXs with a One month, One year or Five years term.",
+            N_("This PBX has a Lifetime licence, which is not a subscription. HWaaS and other "
+               "PBX services are available only for PBXs with a One month, One year or Five years term."),
             field="term",
         )
     term_months(term)  # ValueError for an unknown term
@@ -278,9 +288,9 @@ def require_term_match(pbx_term: str, requested_term: str) -> None:
         raise ValueError(f"unknown term {requested_term!r}; expected one of {', '.join(TERMS)}")
     if requested_term != pbx_term:
         raise TermMismatch(
-            f"This PBX has a {TERM_LABELS[pbx_term]} term; a {TERM_LABELS[requested_term]} "
-            "service cannot be added to it. All services of a PBX share its term.",
-            field="term",
+            N_("This PBX has a %(pbx_term)s term; a %(term)s service cannot be added to it. "
+               "All services of a PBX share its term."),
+            field="term", pbx_term=term_label(pbx_term), term=term_label(requested_term),
         )
 
 
