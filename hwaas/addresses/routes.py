@@ -1,5 +1,6 @@
 """The address book: list, edit and delete the partner's delivery addresses."""
 from flask import flash, render_template, request, url_for
+from flask_babel import gettext as _
 
 from hwaas.addresses import bp
 from hwaas.addresses.forms import AddressForm
@@ -22,7 +23,7 @@ def edit(address_id: int):
         with refusals(form) as refused:
             entry = addresses.change(scope(), address_id, form.address())
         if not refused:
-            flash(f"{entry.label} was changed.", "success")
+            flash(_("%(label)s was changed.", label=entry.label), "success")
             return see_other(url_for("addresses.index"))
     return render_template("addresses/edit.html", entry=entry, form=form), failed(form)
 
@@ -30,5 +31,6 @@ def edit(address_id: int):
 @bp.post("/<int:address_id>/delete")
 def delete(address_id: int):
     entry = addresses.delete(scope(), address_id)
-    flash(f"{entry.label} was deleted from your address book. Orders placed to it keep their address.", "success")
+    flash(_("%(label)s was deleted from your address book. Orders placed to it keep their address.",
+            label=entry.label), "success")
     return see_other(url_for("addresses.index"))

@@ -1,5 +1,6 @@
 """Agreements: each customer's HWaaS agreement, prefilled to download, signed to upload."""
 from flask import flash, render_template, request, url_for
+from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from flask_login import current_user
@@ -13,8 +14,8 @@ from hwaas.web import access, current_standing, external_url, failed, refusals, 
 
 access(bp, "partner")
 
-TOO_LARGE = ("The file is larger than 10 MB, so it was not uploaded. Scan it at a lower resolution, "
-             "or save it as a PDF, and upload it again.")
+TOO_LARGE = _l("The file is larger than 10 MB, so it was not uploaded. Scan it at a lower resolution, "
+               "or save it as a PDF, and upload it again.")
 
 
 def _show(customer_id: int, form: UploadForm, status: int = 200):
@@ -38,7 +39,7 @@ def show(customer_id: int):
 
 @bp.route("/customers/<int:customer_id>/agreement.pdf")
 def prefilled(customer_id: int):
-    doc = agreements.prefilled_pdf(scope(), customer_id, today())
+    doc = agreements.prefilled_pdf(scope(), customer_id, today(), lang=get_locale().language)
     return attachment(doc.data, doc.content_type, doc.filename)
 
 
@@ -53,8 +54,8 @@ def upload(customer_id: int):
                 review_url=external_url("manager.agreements"),
             )
         if not refused:
-            flash(f"The signed agreement of {agreement.customer.name} is uploaded. Your area manager has been "
-                  "notified and will review it.", "success")
+            flash(_("The signed agreement of %(customer)s is uploaded. Your area manager has been "
+                    "notified and will review it.", customer=agreement.customer.name), "success")
             return see_other(url_for("agreements.show", customer_id=customer_id))
     return _show(customer_id, form, failed(form))
 
@@ -64,8 +65,8 @@ def _too_large(error):
     """A file over the request limit: the upload page again, with the reason, not a bare error page."""
     customer_id = (request.view_args or {}).get("customer_id")
     if request.endpoint != "agreements.upload" or customer_id is None or not current_user.is_authenticated:
-        return render_template("error.html", code=413, title="File too large",
-                               text="The file is larger than allowed (10 MB). Choose a smaller file."), 413
+        return render_template("error.html", code=413, title=_("File too large"),
+                               text=_("The file is larger than allowed (10 MB). Choose a smaller file.")), 413
     form = UploadForm(formdata=None)
     form.file.errors = [TOO_LARGE]
     return _show(customer_id, form, 413)

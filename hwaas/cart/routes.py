@@ -2,11 +2,13 @@
 import uuid
 
 from flask import flash, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from hwaas.cart import bp
 from hwaas.cart.forms import NEW_ADDRESS, CheckoutForm, address_choices
 from hwaas.domain_forms import record_id
+from hwaas.messages import N_
 from hwaas.models.types import utcnow
 from hwaas.services import agreements, carts, checkout
 from hwaas.services.errors import CartCheckedOut, StaleCart
@@ -49,8 +51,8 @@ def _refused(cart_id: int, refused, anchor: str = "cart", line_id: int | None = 
     """The cart again with the service's refusal: in the summary, and next to its line if any.
     A cart that became an order has no cart page any more: the refusal names the order."""
     if isinstance(refused.error, CartCheckedOut):
-        return refusal_page(409, "This cart is an order now", refused.message,
-                            (url_for("orders.show", order_id=refused.error.order_id), "Open the order"))
+        return refusal_page(409, _("This cart is an order now"), refused.message,
+                            (url_for("orders.show", order_id=refused.error.order_id), _("Open the order")))
     if isinstance(refused.error, StaleCart):
         anchor = "stale"  # the inputs are not shown on a stale cart: point at Reopen
     line_errors = {line_id: refused.message} if line_id and anchor != "stale" else {}
@@ -77,28 +79,30 @@ def update_line(cart_id: int, line_id: int):
     raw = request.form.get("quantity", "").strip()
     quantity = int(raw) if raw.isascii() and raw.isdecimal() and len(raw) <= 6 else -1
     if quantity == 0:  # 0 removes the line, and says so
-        return _remove(cart_id, line_id, "{name} was removed from the cart (quantity 0).")
+        return _remove(cart_id, line_id, N_("%(name)s was removed from the cart (quantity 0)."))
     with refusals() as refused:
         cart = carts.set_quantity(scope(), cart_id, line_id, quantity, today=today(), now=utcnow(),
                                   standing=current_standing())
     if refused:
         return _refused(cart_id, refused, anchor=f"qty-{line_id}", line_id=line_id)
     line = next(l for l in cart.lines if l.id == line_id)
-    return _after_change(cart_id, f"{line.product.name}: quantity {line.quantity}.")
+    return _after_change(cart_id, _("%(name)s: quantity %(quantity)s.", name=line.product.name,
+                                     quantity=line.quantity))
 
 
 @bp.post("/<int:cart_id>/lines/<int:line_id>/remove")
 def remove_line(cart_id: int, line_id: int):
-    return _remove(cart_id, line_id, "{name} was removed from the cart.")
+    return _remove(cart_id, line_id, N_("%(name)s was removed from the cart."))
 
 
 def _remove(cart_id: int, line_id: int, said: str):
+    """`said`: the N_-marked sentence that tells the line is gone, with the product's %(name)s."""
     with refusals() as refused:
         _, name = carts.remove_line(scope(), cart_id, line_id, today=today(), now=utcnow(),
                                     standing=current_standing())
     if refused:
         return _refused(cart_id, refused)
-    return _after_change(cart_id, said.format(name=name))
+    return _after_change(cart_id, _(said, name=name))
 
 
 @bp.post("/<int:cart_id>/save")
@@ -107,7 +111,8 @@ def save(cart_id: int):
         cart = carts.save(scope(), cart_id, now=utcnow(), standing=current_standing())
     if refused:
         return _refused(cart_id, refused)
-    flash(f"Cart saved: {cart.customer.name} · {cart.pbx.name}. It is listed under Saved carts.", "success")
+    flash(_("Cart saved: %(customer)s · %(pbx)s. It is listed under Saved carts.", customer=cart.customer.name,
+            pbx=cart.pbx.name), "success")
     return see_other(url_for("cart.index", _anchor="saved-carts"))
 
 
@@ -117,7 +122,7 @@ def recalculate(cart_id: int):
         _, repricing = carts.recalculate(scope(), cart_id, today=today(), now=utcnow(), standing=current_standing())
     if refused:
         return _refused(cart_id, refused)
-    flash(f"Cart saved. {repricing.message}", "success")
+    flash(_("Cart saved. %(repricing)s", repricing=repricing.message), "success")
     return see_other(url_for("cart.show", cart_id=cart_id))
 
 
@@ -137,7 +142,8 @@ def discard(cart_id: int):
         cart = carts.discard(scope(), cart_id, standing=current_standing())
     if refused:
         return _refused(cart_id, refused)
-    flash(f"The cart for {cart.customer.name} · {cart.pbx.name} was discarded.", "success")
+    flash(_("The cart for %(customer)s · %(pbx)s was discarded.", customer=cart.customer.name, pbx=cart.pbx.name),
+          "success")
     return see_other(url_for("cart.index"))
 
 
@@ -165,14 +171,14 @@ def checkout_view(cart_id: int):
             if not refused:
                 order = placed.order
                 if placed.created:
-                    flash(f"Order {order.number} placed. It is Awaiting approval.", "success")
+                    flash(_("Order %(number)s placed. It is Awaiting approval.", number=order.number), "success")
                 else:
-                    flash(f"Order {order.number} was already placed; here it is.", "info")
+                    flash(_("Order %(number)s was already placed; here it is.", number=order.number), "info")
                 return see_other(url_for("orders.show", order_id=order.id))
     review = checkout.review(s, cart_id, current_standing(), today())
     if review.order is not None:  # a repeat of a placed checkout (back button, double submit)
         if request.method == "POST":
-            flash(f"Order {review.order.number} was already placed; here it is.", "info")
+            flash(_("Order %(number)s was already placed; here it is.", number=review.order.number), "info")
         return see_other(url_for("orders.show", order_id=review.order.id))
     form.address.choices = address_choices(review.addresses)
     if request.method == "GET":

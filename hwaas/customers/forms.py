@@ -1,6 +1,7 @@
 """The Order HWaaS form: Duration, PBX and one quantity per product on offer."""
 import functools
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField
 from wtforms.validators import InputRequired, NumberRange, Optional
@@ -14,8 +15,8 @@ class AddToCartForm(FlaskForm):
     term = HiddenField()
     # The choices are the Duration's PBXs, but any id is passed on: the service decides, so a
     # PBX of another term or partner gets its own clear refusal (422 or 404), not "not a choice".
-    pbx_id = SelectField("PBX", coerce=coerce_record_id, validate_choice=False,
-                         validators=[InputRequired("Choose a PBX.")])
+    pbx_id = SelectField(_l("PBX"), coerce=coerce_record_id, validate_choice=False,
+                         validators=[InputRequired(_l("Choose a PBX."))])
 
     quantity_max = MAX_QUANTITY
 
@@ -37,11 +38,12 @@ def _form_class(offer: tuple[tuple[int, str], ...]) -> type[AddToCartForm]:
         pass
 
     for product_id, name in offer:
+        # Lazy: the class is cached across requests, each in its reader's language.
+        refused = _l("Enter a quantity of %(name)s from 0 to %(max)s.", name=name, max=MAX_QUANTITY)
         setattr(Form, f"qty_{product_id}", WholeNumberField(
-            f"Quantity of {name}", message=f"Enter a quantity of {name} from 0 to {MAX_QUANTITY}.",
+            _l("Quantity of %(name)s", name=name), message=refused,
             widget=NumberInput(min=0, max=MAX_QUANTITY),
-            validators=[Optional(), NumberRange(min=0, max=MAX_QUANTITY,
-                                                message=f"Enter a quantity of {name} from 0 to {MAX_QUANTITY}.")],
+            validators=[Optional(), NumberRange(min=0, max=MAX_QUANTITY, message=refused)],
         ))
     return Form
 

@@ -1,5 +1,6 @@
 """Customer views: the searchable list, a customer's PBXs and Devices, Order HWaaS."""
 from flask import current_app, flash, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 
 from hwaas.customers import bp
 from hwaas.customers.forms import add_to_cart_form
@@ -14,7 +15,7 @@ from hwaas.web import access, current_standing, failed, is_partial_request, refu
 access(bp, "partner")
 
 DURATIONS = [(term, TERM_LABELS[term]) for term in SUBSCRIPTION_TERMS]
-SEARCH_REFUSED = "Remove the control characters from the search; use letters, digits and punctuation."
+SEARCH_REFUSED = _l("Remove the control characters from the search; use letters, digits and punctuation.")
 
 
 @bp.get("/")
@@ -57,7 +58,7 @@ def order(customer_id: int):
             if not refused:
                 if repricing is not None and repricing.changed:
                     flash(repricing.message, "info")
-                flash("Added to the cart.", "success")
+                flash(_("Added to the cart."), "success")
                 return see_other(url_for("cart.show", cart_id=cart.id))
     return render("customers/order.html", "customers/_order_form.html", status=failed(form),
                   options=options, form=form, durations=DURATIONS, form_has_errors=bool(form.errors),

@@ -71,6 +71,6 @@ def cancel(order_id: int):
                                           order_url=external_url("orders.show", order_id=order_id),
                                           manager_url=external_url("manager.order", order_id=order_id))
         if not refused:
-            flash(f"Order {order.number} was cancelled.", "success")
+            flash(_("Order %(number)s was cancelled.", number=order.number), "success")
             return see_other(url_for("orders.show", order_id=order.id))
     return _show(order_id, form, status=422)
