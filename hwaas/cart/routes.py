@@ -98,7 +98,7 @@ def remove_line(cart_id: int, line_id: int):
 def _remove(cart_id: int, line_id: int, said: str):
     """`said`: the N_-marked sentence that tells the line is gone, with the product's %(name)s."""
     with refusals() as refused:
-        _, name = carts.remove_line(scope(), cart_id, line_id, today=today(), now=utcnow(),
+        _cart, name = carts.remove_line(scope(), cart_id, line_id, today=today(), now=utcnow(),
                                     standing=current_standing())
     if refused:
         return _refused(cart_id, refused)
@@ -119,7 +119,7 @@ def save(cart_id: int):
 @bp.post("/<int:cart_id>/recalculate")
 def recalculate(cart_id: int):
     with refusals() as refused:
-        _, repricing = carts.recalculate(scope(), cart_id, today=today(), now=utcnow(), standing=current_standing())
+        _cart, repricing = carts.recalculate(scope(), cart_id, today=today(), now=utcnow(), standing=current_standing())
     if refused:
         return _refused(cart_id, refused)
     flash(_("Cart saved. %(repricing)s", repricing=repricing.message), "success")
@@ -129,7 +129,7 @@ def recalculate(cart_id: int):
 @bp.post("/<int:cart_id>/reopen")
 def reopen(cart_id: int):
     with refusals() as refused:
-        _, repricing = carts.reopen(scope(), cart_id, today=today(), now=utcnow(), standing=current_standing())
+        _cart, repricing = carts.reopen(scope(), cart_id, today=today(), now=utcnow(), standing=current_standing())
     if refused:
         return _refused(cart_id, refused)
     flash(repricing.message, "success" if not repricing.changed else "info")

@@ -26,7 +26,7 @@ def index():
                             current_app.config["PAGE_SIZE"])
     return render("customers/index.html", "customers/_results.html", status=422 if refused else 200,
                   q="" if refused else query, q_error=SEARCH_REFUSED if refused else None, results=page,
-                  mrr=revenue.mrr_by_customer(scope(), (c.id for c, _ in page.items), today()),
+                  mrr=revenue.mrr_by_customer(scope(), (c.id for c, _count in page.items), today()),
                   form_has_errors=refused)
 
 
