@@ -174,12 +174,14 @@ class Repricing:
                      for name in self.removed)
         if not parts:
             if self.bands:
-                return said(N_("Prices were recalculated with the quantity discounts of the catalogue: nothing changed."))
+                return said(N_("Prices were recalculated with the quantity discounts of the catalogue: "
+                               "nothing changed."))
             return said(N_("Prices for %(on)s are unchanged."), on=self.on)
         if self.bands:
             return said(N_("Prices were recalculated with the quantity discounts of the catalogue: %(changes)s."),
                         changes="; ".join(parts))
-        return said(N_("Prices were recalculated for %(on)s: %(changes)s."), on=self.on, changes="; ".join(parts))
+        return said(N_("Prices were recalculated for %(on)s: %(changes)s."), on=self.on,
+                    changes="; ".join(parts))
 
 
 def _reprice(scope: PartnerScope, cart: Cart, today: dt.date, with_bands: bool) -> Repricing:

@@ -72,7 +72,8 @@ def test_order_hwaas_speaks_italian_with_italian_prices(italian, world):
 def test_a_service_refusal_on_the_order_form_is_said_in_italian(italian, world):
     page = italian.get(f"/customers/{world.customer.id}/order-hwaas?term=yearly")
     response = italian.post(f"/customers/{world.customer.id}/order-hwaas", data={
-        "csrf_token": csrf_token(page.text), "term": "monthly", "pbx_id": world.yearly.id, f"qty_{world.phone.id}": "1"})
+        "csrf_token": csrf_token(page.text), "term": "monthly", "pbx_id": world.yearly.id,
+        f"qty_{world.phone.id}": "1"})
     assert response.status_code == 422
     assert ("Questo PBX ha durata Un anno; non gli si può aggiungere un servizio con durata Un mese. "
             "Tutti i servizi di un PBX ne condividono la durata.") in text(response)
@@ -94,7 +95,8 @@ def test_a_cart_repriced_another_day_says_what_changed_in_italian(italian, cart,
     today(dt.date(2026, 11, 26))
     page = text(italian.get(f"/cart/{cart.id}"))
     assert "Questo carrello è stato prezzato per il 25/11/2026." in page
-    stale = italian.post(f"/cart/{cart.id}/lines/{cart.lines[0].id}", data={"csrf_token": csrf_token(page), "quantity": "3"})
+    stale = italian.post(f"/cart/{cart.id}/lines/{cart.lines[0].id}",
+                         data={"csrf_token": csrf_token(page), "quantity": "3"})
     assert stale.status_code == 422
     assert ("Questo carrello è stato prezzato per il 25/11/2026. Riaprilo per riprezzarlo per oggi (26/11/2026) "
             "prima di modificarlo o di fare il checkout.") in text(stale)
@@ -151,3 +153,15 @@ def test_the_address_book_and_the_agreement_speak_italian(italian, world):
     page = text(italian.get(f"/customers/{world.customer.id}/agreement"))
     assert "<h2 id=\"status-title\">Stato</h2>" in page and "In attesa di esame" in page
     assert f"da {world.user.name}." in page and ">Carica</button>" in page
+
+
+def test_the_prefilled_agreement_is_made_in_the_partners_language(italian, world, monkeypatch):
+    from hwaas.services import agreements
+
+    asked = []
+    made = agreements.prefilled_pdf
+    monkeypatch.setattr(agreements, "prefilled_pdf",
+                        lambda *args, **kwargs: asked.append(kwargs.get("lang")) or made(*args, **kwargs))
+    response = italian.get(f"/customers/{world.customer.id}/agreement.pdf")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF-")
+    assert asked == ["it"]
