@@ -111,7 +111,7 @@ def test_an_italian_partner_orders_hwaas_in_italian(page, italian):
 
     # Checkout: the review, the terms and the form, in Italian.
     expect(page.get_by_role("heading", name=re.compile("^Checkout"))).to_be_visible()
-    review = page.get_by_role("table", name="Verifica")
+    review = page.get_by_role("table", name="Esamina")
     expect(review).to_contain_text(PERIODO)
     expect(review).to_contain_text("€ 134,63")
     expect(page.get_by_role("heading", name="Condizioni")).to_be_visible()

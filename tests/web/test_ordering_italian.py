@@ -64,7 +64,7 @@ def test_order_hwaas_speaks_italian_with_italian_prices(italian, world):
     page = text(italian.get(f"/customers/{world.customer.id}/order-hwaas?term=yearly"))
     assert "<legend>Durata</legend>" in page and "> Un anno</label>" in page
     assert "acme-year.example (scade il 25/08/2027)" in page
-    assert "€ 90,00" in page and "listino € 100,00" in page and "5 disponibili" in page
+    assert "€ 90,00" in page and "listino € 100,00" in page and "5 in giacenza" in page
     assert "Telefoni da scrivania" in page
     assert ">Aggiungi al carrello</button>" in page
 
