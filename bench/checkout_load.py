@@ -41,7 +41,7 @@ def request(base: str, method: str, path: str, cookie: str, body: dict | None = 
 
 def checkout_form(page: str) -> dict:
     """The checkout form's fields as the page renders them: hidden fields, the chosen address."""
-    fields = {}
+    fields, first_choice = {}, {}
     for tag in _INPUT.findall(page):
         attrs = {k: html.unescape(v or "") for k, v in _ATTR.findall(tag[6:])}
         name = attrs.get("name")
@@ -49,8 +49,12 @@ def checkout_form(page: str) -> dict:
             continue
         if attrs.get("type") == "hidden":
             fields[name] = attrs.get("value", "")
-        elif attrs.get("type") == "radio" and "checked" in attrs:
-            fields[name] = attrs.get("value", "")
+        elif attrs.get("type") == "radio":
+            first_choice.setdefault(name, attrs.get("value", ""))
+            if "checked" in attrs:
+                fields[name] = attrs.get("value", "")
+    # A customer never delivered to has no address chosen in advance: the partner picks one.
+    fields = {**first_choice, **fields}
     missing = {"csrf_token", "idempotency_key", "expected_total", "address"} - set(fields)
     if missing:
         raise ValueError(f"checkout page without {sorted(missing)}")

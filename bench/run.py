@@ -374,7 +374,9 @@ def checkout_run(engine, servers: list["Server"], cookie: str, carts: list[int])
                        "clients": CHECKOUT_CLIENTS, "masters": [s.process.pid for s in servers],
                        "database": sa.make_url(str(engine.url)).database if engine.dialect.name == "postgresql" else None})
     done = subprocess.run([str(BIN / "python"), "-m", "bench.checkout_load"], input=spec, capture_output=True,
-                          text=True, cwd=ROOT, check=True)
+                          text=True, cwd=ROOT)
+    if done.returncode != 0:
+        raise RuntimeError(f"bench.checkout_load failed ({done.returncode}):\n{done.stderr[-4000:]}")
     result = json.loads(done.stdout)
     with engine.connect() as c:
         created = c.execute(sa.text("SELECT count(*) FROM orders WHERE id > :id"), {"id": before}).scalar_one()
