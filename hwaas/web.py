@@ -124,10 +124,23 @@ def own_account(view):
 CHANGING_TEAM_ROLES = ("owner", "orderer")
 
 
+def may_change() -> bool:
+    """Whether the signed-in user may change their partner's data: pages show a Viewer what is
+    there without the buttons that would only answer 403 (the gate below still refuses)."""
+    return not (current_user.is_authenticated and current_user.is_partner
+                and current_user.team_role not in CHANGING_TEAM_ROLES)
+
+
+def viewer_notice() -> str | None:
+    """What the layout tells a Viewer once, at the top of every page: why there are no buttons."""
+    return None if may_change() else _role_explained(owner_only=False)
+
+
 def _team_role_gate():
     """A Viewer's unsafe request, in one place for every blueprint: a 403 page saying what they
-    cannot do and who can, never a silent no-op."""
-    if request.method not in UNSAFE_METHODS or request.endpoint is None:
+    cannot do and who can, never a silent no-op. A form page (a view that both shows its form and
+    takes it) is an action too: a Viewer is told at once, not after filling it in."""
+    if request.endpoint is None or not (request.method in UNSAFE_METHODS or is_form_page(request.url_rule)):
         return None
     if not current_user.is_authenticated or not current_user.is_partner \
             or current_user.team_role in CHANGING_TEAM_ROLES:
@@ -139,15 +152,24 @@ def _team_role_gate():
     return _team_role_refused(CHANGING_TEAM_ROLES)
 
 
+def is_form_page(rule) -> bool:
+    """A route that shows a form on GET and takes it on POST at the same view."""
+    return rule is not None and "POST" in (rule.methods or ())
+
+
 def _team_role_refused(allowed: tuple[str, ...]):
+    return refusal_page(403, _("Not allowed for your role"), _role_explained(owner_only=allowed == ("owner",)))
+
+
+def _role_explained(owner_only: bool) -> str:
+    """What the user's role keeps them from doing, and who can change it."""
     owners = ", ".join(f"{o.name} ({o.email})" for o in teams.owners(db.session, current_user.partner_id))
     role = _(teams.role_label(current_user.team_role))
-    if allowed == ("owner",):
+    if owner_only:
         text = _("Managing the team is for owners of your partner; you are %(role)s.", role=role)
     else:
         text = _("You are %(role)s: you can see everything of your partner, but not change it.", role=role)
-    return refusal_page(403, _("Not allowed for your role"),
-                       text + " " + _("An owner can change your role: %(owners)s.", owners=owners))
+    return text + " " + _("An owner can change your role: %(owners)s.", owners=owners)
 
 
 def _read_only_gate():
@@ -418,7 +440,8 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _layout_context():
-        return {"standing": current_standing(), "today": today()}
+        return {"standing": current_standing(), "today": today(), "may_change": may_change(),
+                "viewer_notice": viewer_notice()}
 
     from hwaas import filters, security
 

@@ -1,9 +1,14 @@
 """Every route × Owner, Orderer and Viewer of one partner (DESIGN §3.9): owners do everything,
 orderers everything but the team, viewers read everything and change nothing but their own
 account. A refusal is a 403 page that says what the role cannot do and who can change it."""
-import pytest
+import html
+import re
+from urllib.parse import urlsplit
 
-from hwaas.web import CHANGING_TEAM_ROLES
+import pytest
+from werkzeug.exceptions import HTTPException
+
+from hwaas.web import CHANGING_TEAM_ROLES, is_form_page
 from tests.helpers import csrf_token, login
 from tests.routes import UNSAFE, app_rules, methods, url_for_rule
 from tests.web.test_route_matrix import NOT_A_PAGE
@@ -38,7 +43,8 @@ def _expect_refused(app, rule, method: str, team_role: str) -> bool:
     if not access.allows_team_role(type("U", (), {"is_partner": True, "team_role": team_role})()):
         return True
     view = app.view_functions[rule.endpoint]
-    return method in UNSAFE and team_role not in CHANGING_TEAM_ROLES and not getattr(view, "own_account", False)
+    changes = method in UNSAFE or is_form_page(rule)  # a form page is refused before it is filled in
+    return changes and team_role not in CHANGING_TEAM_ROLES and not getattr(view, "own_account", False)
 
 
 @pytest.mark.parametrize("team_role", ["owner", "orderer", "viewer"])
@@ -91,3 +97,64 @@ def test_the_team_shows_in_the_navigation_of_owners_only(app, world):
     assert 'href="/team/"' in _client(app, world.a.user).get("/").text
     for user in (world.a.orderer, world.a.viewer):
         assert 'href="/team/"' not in _client(app, user).get("/").text
+
+
+_TAG = re.compile(r"<(form|a|button)\b([^>]*)>", re.I)
+_ATTR = re.compile(r'([\w:-]+)="([^"]*)"')
+
+
+def _targets_refused_to_a_viewer(app, page: str) -> list[str]:
+    """The unsafe requests a page offers (forms, htmx attributes, links to a form page: a view
+    that both shows and takes its form) that the rules refuse a Viewer."""
+    adapter = app.url_map.bind("localhost")
+    found = []
+    for tag, attributes in _TAG.findall(page):
+        attrs = {k.lower(): html.unescape(v) for k, v in _ATTR.findall(attributes)}
+        offered = [attrs[a] for a in ("hx-post", "hx-put", "hx-patch", "hx-delete") if a in attrs]
+        if tag.lower() == "form" and attrs.get("method", "get").lower() == "post":
+            offered.append(attrs.get("action", ""))
+        links = [attrs["href"]] if tag.lower() == "a" and attrs.get("href", "").startswith("/") else []
+        if tag.lower() == "form" and attrs.get("method", "get").lower() == "get":
+            links.append(attrs.get("action", ""))  # a GET form leading to a form page
+        if tag.lower() == "button" and "formaction" in attrs:
+            links.append(attrs["formaction"])
+        for url in offered + links:
+            path = urlsplit(url).path
+            try:
+                endpoint, _ = adapter.match(path, method="POST")
+                if url in links and adapter.match(path, method="GET")[0] != endpoint:
+                    continue  # a page to read, whose form posts to another view
+            except HTTPException:
+                continue
+            rule = next(r for r in app.url_map.iter_rules(endpoint) if "POST" in (r.methods or ()))
+            if _expect_refused(app, rule, "POST", "viewer"):
+                found.append(f"<{tag}> to {url} ({endpoint})")
+    return found
+
+
+def test_a_viewer_is_offered_no_button_that_could_only_be_refused(app, world):
+    """Viewers read every page without the actions their role cannot take; the layout says why
+    once, with the owners who can change their role."""
+    client = _client(app, world.a.viewer)
+    offered, read = [], set()
+    for rule in app_rules(app):
+        if "GET" not in methods(rule) or rule.endpoint in NOT_A_PAGE or _expect_refused(app, rule, "GET", "viewer"):
+            continue
+        url = url_for_rule(app, rule, world, world.a)
+        response = client.get(url)
+        if response.status_code != 200 or not response.mimetype == "text/html":
+            continue
+        read.add(rule.endpoint)
+        offered += [f"{url}: {target}" for target in _targets_refused_to_a_viewer(app, response.text)]
+    assert {"customers.index", "customers.show", "devices.pbx", "cart.show", "orders.show", "agreements.show",
+            "addresses.index"} <= read, f"the crawl missed pages with actions: it read {sorted(read)}"
+    assert not offered, "a Viewer is offered actions their role is refused:\n" + "\n".join(sorted(set(offered)))
+    home = client.get("/").text
+    assert "You are Viewer: you can see everything of your partner, but not change it." in home
+    assert world.a.user.email in home
+
+
+def test_an_orderer_keeps_every_button_and_sees_no_role_notice(app, world):
+    page = _client(app, world.a.orderer).get(f"/customers/{world.a.customer.id}").text
+    assert "Order HWaaS" in page and "you can see everything of your partner" not in page
+    assert _targets_refused_to_a_viewer(app, page), "the check finds an orderer's actions"
