@@ -1,6 +1,7 @@
 """Documents that a partner and the staff who manage them both read: order confirmations and
 signed agreements, always as attachments."""
 from flask import current_app
+from flask_babel import get_locale
 from sqlalchemy.orm import selectinload
 
 from hwaas.documents import bp
@@ -16,7 +17,7 @@ access(bp)
 def order_confirmation(order_id: int):
     """The order confirmation: for the order's partner, its area manager and administrators."""
     order = reader_scope().get(Order, order_id, selectinload(Order.lines), selectinload(Order.history))
-    doc = documents.order_confirmation(order, current_app.config["CURRENCY"], today())
+    doc = documents.order_confirmation(order, current_app.config["CURRENCY"], today(), lang=get_locale().language)
     return attachment(doc.data, doc.content_type, doc.filename)
 
 

@@ -5,14 +5,15 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hwaas.extensions import db
+from hwaas.messages import N_
 from hwaas.models.types import SUBSCRIPTION_TERMS, intpk, money, str80, str200, term_check, timestamp
 
 CATEGORIES = {
-    "desk_phone": "Desk phones",
-    "dect": "DECT",
-    "headset": "Headsets",
-    "conference": "Conference devices",
-    "classound": "CLASSOUND",
+    "desk_phone": N_("Desk phones"),
+    "dect": N_("DECT"),
+    "headset": N_("Headsets"),
+    "conference": N_("Conference devices"),
+    "classound": N_("CLASSOUND"),
 }
 # Models with a network port, hence a MAC address recorded with the serial number.
 MAC_CATEGORIES = ("desk_phone", "conference")

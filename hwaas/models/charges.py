@@ -6,14 +6,15 @@ from sqlalchemy import CheckConstraint, ForeignKey, ForeignKeyConstraint, Index,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hwaas.extensions import db
+from hwaas.messages import N_
 from hwaas.models.partners import Customer
 from hwaas.models.pbx import Pbx, PbxService
 from hwaas.models.types import SUBSCRIPTION_TERMS, UTCDateTime, intpk, money, term_check, timestamp
 
 CHARGE_KINDS = {
-    "initial": "Initial",
-    "renewal": "Renewal",
-    "cancellation_fee": "Cancellation fee",
+    "initial": N_("Initial"),
+    "renewal": N_("Renewal"),
+    "cancellation_fee": N_("Cancellation fee"),
 }
 _KINDS_SQL = ", ".join(f"'{k}'" for k in CHARGE_KINDS)
 

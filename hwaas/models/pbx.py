@@ -6,6 +6,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, ForeignKeyConstraint, Index,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hwaas.extensions import db
+from hwaas.messages import N_
 from hwaas.models.catalogue import Product
 from hwaas.models.partners import Customer, User
 from hwaas.models.types import (
@@ -122,7 +123,7 @@ class Device(db.Model):
     cancellation: Mapped["DeviceCancellation | None"] = relationship(back_populates="devices")
 
 
-CANCELLATION_STATUSES = {"pending": "Pending", "withdrawn": "Withdrawn", "effective": "Effective"}
+CANCELLATION_STATUSES = {"pending": N_("Pending"), "withdrawn": N_("Withdrawn"), "effective": N_("Effective")}
 
 
 class DeviceCancellation(db.Model):

@@ -6,20 +6,21 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hwaas.extensions import db
+from hwaas.messages import N_
 from hwaas.models.catalogue import Product
 from hwaas.models.partners import User
 from hwaas.models.pbx import Device, Pbx
 from hwaas.models.types import intpk, str80, str200, timestamp
 
 REPLACEMENT_STATUSES = {
-    "requested": "Requested",
-    "approved": "Approved",
-    "rejected": "Rejected",
-    "shipped": "Shipped",
-    "completed": "Completed",
+    "requested": N_("Requested"),
+    "approved": N_("Approved"),
+    "rejected": N_("Rejected"),
+    "shipped": N_("Shipped"),
+    "completed": N_("Completed"),
 }
 OPEN_REPLACEMENT_STATUSES = ("requested", "approved", "shipped")
-REPLACEMENT_REASONS = {"faulty": "Faulty", "damaged": "Damaged", "other": "Other"}
+REPLACEMENT_REASONS = {"faulty": N_("Faulty"), "damaged": N_("Damaged"), "other": N_("Other")}
 MAX_REPLACED_DEVICES = 5
 
 
@@ -116,7 +117,7 @@ class ReplacementStatusChange(db.Model):
 
     @property
     def from_label(self) -> str:
-        return REPLACEMENT_STATUSES.get(self.from_status, "New") if self.from_status else "New"
+        return REPLACEMENT_STATUSES.get(self.from_status, N_("New")) if self.from_status else N_("New")
 
     @property
     def to_label(self) -> str:

@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SearchField, SelectField
 from wtforms.fields.choices import SelectChoice
@@ -7,9 +8,9 @@ from hwaas.domain_forms import NoControlCharacters
 from hwaas.models.catalogue import CATEGORIES
 from hwaas.services.pricelist import FORMATS, KINDS, SEARCH_MAX
 
-KIND_MESSAGE = "Choose OpEx, CapEx or CLASSOUND."
-FORMAT_MESSAGE = "Choose EXCEL or PDF."
-CATEGORY_MESSAGE = "Choose a category from the list."
+KIND_MESSAGE = _l("Choose OpEx, CapEx or CLASSOUND.")
+FORMAT_MESSAGE = _l("Choose EXCEL or PDF.")
+CATEGORY_MESSAGE = _l("Choose a category from the list.")
 
 
 class PriceListForm(FlaskForm):
@@ -18,9 +19,9 @@ class PriceListForm(FlaskForm):
     class Meta:
         csrf = False
 
-    kind = RadioField("Price list", choices=[SelectChoice(k, v) for k, v in KINDS.items()], validate_choice=False,
+    kind = RadioField(_l("Price list"), choices=[SelectChoice(k, v) for k, v in KINDS.items()], validate_choice=False,
                       validators=[InputRequired(KIND_MESSAGE), AnyOf(list(KINDS), message=KIND_MESSAGE)])
-    format = RadioField("Format", choices=[SelectChoice(k, v) for k, v in FORMATS.items()], validate_choice=False,
+    format = RadioField(_l("Format"), choices=[SelectChoice(k, v) for k, v in FORMATS.items()], validate_choice=False,
                         validators=[InputRequired(FORMAT_MESSAGE), AnyOf(list(FORMATS), message=FORMAT_MESSAGE)])
 
 
@@ -31,13 +32,15 @@ class PriceTableForm(FlaskForm):
     class Meta:
         csrf = False
 
-    kind = RadioField("Price list", id="show-kind", choices=[SelectChoice(k, v) for k, v in KINDS.items()],
+    kind = RadioField(_l("Price list"), id="show-kind", choices=[SelectChoice(k, v) for k, v in KINDS.items()],
                       validate_choice=False, default="opex",
                       validators=[Optional(), AnyOf(list(KINDS), message=KIND_MESSAGE)])
-    category = SelectField("Category", id="show-category", validate_choice=False, default="",
-                           choices=[SelectChoice("", "All categories")] + [SelectChoice(k, v) for k, v in CATEGORIES.items()],
+    category = SelectField(_l("Category"), id="show-category", validate_choice=False, default="",
+                           choices=[SelectChoice("", _l("All categories"))]
+                           + [SelectChoice(k, _l(v)) for k, v in CATEGORIES.items()],
                            validators=[Optional(), AnyOf(list(CATEGORIES), message=CATEGORY_MESSAGE)])
-    q = SearchField("Search", id="show-q", default="",
-                    validators=[Length(max=SEARCH_MAX, message=f"Search for at most {SEARCH_MAX} characters."),
-                                NoControlCharacters(message="Remove the control characters from the search; "
-                                                            "use letters, digits and punctuation.")])
+    q = SearchField(_l("Search"), id="show-q", default="",
+                    validators=[Length(max=SEARCH_MAX, message=_l("Search for at most %(count)s characters.",
+                                                                  count=SEARCH_MAX)),
+                                NoControlCharacters(message=_l("Remove the control characters from the search; "
+                                                               "use letters, digits and punctuation."))])

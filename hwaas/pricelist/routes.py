@@ -1,5 +1,6 @@
 """Price list: the partner's prices on the page and their downloads (OpEx, CapEx, CLASSOUND; EXCEL, PDF)."""
 from flask import current_app, request
+from flask_babel import get_locale
 from flask_login import current_user
 
 from hwaas.downloads import attachment
@@ -43,5 +44,5 @@ def download():
     if not form.validate():
         return _page(form, PriceTableForm(formdata=None))
     doc = pricelist.document(db.session, current_user.partner, form.kind.data, form.format.data,
-                             current_app.config["CURRENCY"], today())
+                             current_app.config["CURRENCY"], today(), lang=get_locale().language)
     return attachment(doc.data, doc.content_type, doc.filename)

@@ -17,10 +17,11 @@ import jinja2
 from hwaas.services.pricing import TERM_LABELS
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "pdf"
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 # PDF/UA-1 (PDF 1.7) rather than UA-2 (PDF 2.0): every reader and screen reader in use reads 1.7,
 # and WeasyPrint tags both the same way.
 PDF_VARIANT = "pdf/ua-1"
-# What the documents are written in until they are translated; the translation passes its own.
+# The language of a document when its caller names none; a view passes the request's language.
 DEFAULT_LANG = "en"
 # Part of every cache key of a generated document: bumped when the way documents are made changes
 # (r2: tagged PDF/UA and accessible workbooks), so a copy made the old way is never served again.
@@ -72,24 +73,47 @@ def format_percent(value: Decimal | None) -> str:
 
 
 @functools.cache
-def _environment() -> jinja2.Environment:
+def translations(lang: str = DEFAULT_LANG):
+    """The catalogue of `lang` (hwaas/translations), for what is written outside a request: PDFs,
+    workbooks, CSV headers. English, or a language without a catalogue, reads the text as written."""
+    from babel.support import Translations
+
+    return Translations.load(str(TRANSLATIONS), [lang])
+
+
+def gettext(lang: str = DEFAULT_LANG):
+    """`_ = documents.gettext(lang)`, then `_("Text")`: the text in `lang` (`_` is what the
+    catalogue's extraction looks for)."""
+    return translations(lang).gettext
+
+
+def ngettext(lang: str = DEFAULT_LANG):
+    return translations(lang).ngettext
+
+
+@functools.cache
+def _environment(lang: str = DEFAULT_LANG) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
-    env.filters["money"] = format_money
-    env.filters["date"] = format_date
+    catalogue = translations(lang)
+    env.install_gettext_translations(catalogue, newstyle=True)
+    env.filters["money"] = lambda value, currency="EUR": format_money(value, currency, lang)
+    env.filters["date"] = lambda value: format_date(value, lang)
     env.filters["percent"] = format_percent
-    env.filters["term"] = lambda term: TERM_LABELS.get(term, term)
+    env.filters["term"] = lambda term: catalogue.gettext(TERM_LABELS[term]) if term in TERM_LABELS else term
     return env
 
 
 def render_html(template: str, lang: str = DEFAULT_LANG, **context) -> str:
-    """Render one of the PDF templates to an HTML string in `lang` (its `<html lang>`)."""
-    return _environment().get_template(template).render(lang=lang, **context)
+    """Render one of the PDF templates to an HTML string in `lang`: its text translated, money and
+    dates written as `lang` writes them, and `<html lang>` set."""
+    return _environment(lang).get_template(template).render(lang=lang, **context)
 
 
 def _no_fetching(url: str, *args, **kwargs):

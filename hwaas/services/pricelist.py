@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, selectinload, undefer
 from hwaas.models import CatalogueVersion, DocumentCache, Partner, PriceTier, Product
 from hwaas.models.catalogue import CATEGORIES
 from hwaas.services import catalogue, documents, spreadsheets
+from hwaas.messages import N_
 from hwaas.services.errors import ValidationFailed
 from hwaas.services.pricing import SUBSCRIPTION_TERMS, TERM_LABELS, tier_price
 
@@ -26,10 +27,11 @@ CONTENT_TYPES = {
     "pdf": "application/pdf",
 }
 KIND_DESCRIPTIONS = {
-    "opex": "HWaaS: devices rented per term. One price per unit for each duration.",
-    "capex": "Devices bought outright: one purchase price per unit.",
-    "classound": "CLASSOUND services, per PBX, for each duration.",
+    "opex": N_("HWaaS: devices rented per term. One price per unit for each duration."),
+    "capex": N_("Devices bought outright: one purchase price per unit."),
+    "classound": N_("CLASSOUND services, per PBX, for each duration."),
 }
+TITLE = N_("Price list %(kind)s")
 
 
 # --- the prices ------------------------------------------------------------------------------
@@ -59,9 +61,10 @@ class Row:
     name: str
     category: str
     prices: dict[str, Decimal | None]  # column key → unit price at the tier
-    bands: str  # the quantity discounts, in words ("" when none)
+    bands: str  # the quantity discounts, in words ("" when none), in English
     list_prices: dict[str, Decimal | None] = field(default_factory=dict)  # column key → list price
     stock: int = 0  # negative: back-ordered (on the page only: files are cached, stock moves)
+    band_list: tuple[tuple[int, Decimal], ...] = ()  # (from quantity, discount %): `bands_text` in a language
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,11 @@ class PriceList:
 
     @property
     def title(self) -> str:
-        return f"Price list {KINDS[self.kind]}"
+        return TITLE % {"kind": KINDS[self.kind]}
+
+    @property
+    def kind_label(self) -> str:
+        return KINDS[self.kind]
 
     @property
     def shows_bands(self) -> bool:
@@ -100,12 +107,12 @@ def catalogue_version(session: Session) -> int:
 
 def check_kind(kind: str) -> None:
     if kind not in KINDS:
-        raise ValidationFailed("Choose OpEx, CapEx or CLASSOUND.", field="kind")
+        raise ValidationFailed(N_("Choose OpEx, CapEx or CLASSOUND."), field="kind")
 
 
 def check_format(fmt: str) -> None:
     if fmt not in FORMATS:
-        raise ValidationFailed("Choose EXCEL or PDF.", field="format")
+        raise ValidationFailed(N_("Choose EXCEL or PDF."), field="format")
 
 
 def categories(kind: str) -> dict[str, str]:
@@ -117,9 +124,15 @@ def categories(kind: str) -> dict[str, str]:
 SEARCH_MAX = 100
 
 
-def _bands_text(product: Product) -> str:
-    return "; ".join(f"from {band.min_quantity} units: {documents.format_percent(band.discount_percent)} off"
-                     for band in product.bands)
+def bands_text(bands, lang: str = documents.DEFAULT_LANG) -> str:
+    """A product's quantity discounts in words, in `lang`: "from 10 units: 5 % off; …"."""
+    _ = documents.gettext(lang)
+    return "; ".join(_("from %(quantity)s units: %(discount)s off") % {
+        "quantity": quantity, "discount": documents.format_percent(discount)} for quantity, discount in bands)
+
+
+def _bands(product: Product) -> tuple[tuple[int, Decimal], ...]:
+    return tuple((band.min_quantity, band.discount_percent) for band in product.bands)
 
 
 def build(session: Session, kind: str, tier: PriceTier, category: str | None = None,
@@ -131,10 +144,14 @@ def build(session: Session, kind: str, tier: PriceTier, category: str | None = N
     check_kind(kind)
     search = " ".join((search or "").split())
     if category and category not in categories(kind):
-        raise ValidationFailed(f"{CATEGORIES.get(category, 'That category')} is not in the {KINDS[kind]} list: "
-                               "choose one of its categories, or All categories.", field="category")
+        if category in CATEGORIES:
+            raise ValidationFailed(N_("%(category)s is not in the %(kind)s list: choose one of its categories, "
+                                      "or All categories."), field="category",
+                                   category=CATEGORIES[category], kind=KINDS[kind])
+        raise ValidationFailed(N_("That category is not in the %(kind)s list: choose one of its categories, "
+                                  "or All categories."), field="category", kind=KINDS[kind])
     if len(search) > SEARCH_MAX:
-        raise ValidationFailed(f"Search for at most {SEARCH_MAX} characters.", field="q")
+        raise ValidationFailed(N_("Search for at most %(count)s characters."), field="q", count=SEARCH_MAX)
     query = (select(Product).where(Product.active.is_(True))
              .options(selectinload(Product.prices), selectinload(Product.bands))
              .order_by(Product.category, Product.sku))
@@ -151,7 +168,7 @@ def build(session: Session, kind: str, tier: PriceTier, category: str | None = N
     products = session.scalars(query).all()
 
     if kind == "capex":
-        columns = [Column("capex", "Price")]
+        columns = [Column("capex", N_("Price"))]
     else:
         columns = [Column(term, TERM_LABELS[term]) for term in SUBSCRIPTION_TERMS]
     rows = []
@@ -164,8 +181,9 @@ def build(session: Session, kind: str, tier: PriceTier, category: str | None = N
             if all(price is None for price in prices.values()):
                 continue  # not offered as a service at all
             list_prices = {term: product.opex_price(term) for term in SUBSCRIPTION_TERMS}
-        rows.append(Row(product.sku, product.name, product.category_label, prices,
-                        _bands_text(product) if kind != "capex" else "", list_prices, product.stock))
+        bands = _bands(product) if kind != "capex" else ()
+        rows.append(Row(product.sku, product.name, product.category_label, prices, bands_text(bands), list_prices,
+                        product.stock, bands))
     version = session.scalar(select(CatalogueVersion).order_by(CatalogueVersion.id.desc()).limit(1))
     return PriceList(
         kind=kind, tier_name=tier.name, discount_percent=tier.discount_percent,
@@ -180,44 +198,50 @@ def build(session: Session, kind: str, tier: PriceTier, category: str | None = N
 
 def to_xlsx(price_list: PriceList, currency: str, today: dt.date, lang: str = documents.DEFAULT_LANG) -> bytes:
     """The list as an accessible workbook (services/spreadsheets.py): one sheet named after the
-    list holding it as a table, then the About sheet."""
+    list holding it as a table, then the About sheet; its text in `lang`."""
+    _ = documents.gettext(lang)
     money = spreadsheets.money_format(currency)
-    columns = [spreadsheets.Column("SKU", 16, text=True), spreadsheets.Column("Product", 34, text=True),
-               spreadsheets.Column("Category", 20, text=True)]
-    columns += [spreadsheets.Column(f"{c.label} ({currency})", 16, number_format=money) for c in price_list.columns]
+    columns = [spreadsheets.Column(_("SKU"), 16, text=True), spreadsheets.Column(_("Product"), 34, text=True),
+               spreadsheets.Column(_("Category"), 20, text=True)]
+    columns += [spreadsheets.Column(_("%(label)s (%(currency)s)") % {"label": _(c.label), "currency": currency}, 16,
+                                    number_format=money) for c in price_list.columns]
     if price_list.shows_bands:
-        columns.append(spreadsheets.Column("Quantity discounts", 40, text=True))
+        columns.append(spreadsheets.Column(_("Quantity discounts"), 40, text=True))
 
     def rows():
         for row in price_list.rows:
-            values = [row.sku, row.name, row.category] + [row.prices[c.key] for c in price_list.columns]
+            values = [row.sku, row.name, _(row.category)] + [row.prices[c.key] for c in price_list.columns]
             if price_list.shows_bands:
-                values.append(row.bands or None)
+                values.append(bands_text(row.band_list, lang) or None)
             yield values
 
     return spreadsheets.workbook_bytes(
-        title=price_list.title, lang=lang,
-        subject=f"{price_list.tier_name} tier, catalogue version {price_list.catalogue_version}",
+        title=_(TITLE) % {"kind": price_list.kind_label}, lang=lang,
+        subject=_("%(tier)s tier, catalogue version %(version)s") % {
+            "tier": price_list.tier_name, "version": price_list.catalogue_version},
         sheets=[spreadsheets.DataSheet(KINDS[price_list.kind], columns, rows())],
         about=[
-            ("Price list", KINDS[price_list.kind]),
-            ("Price tier", f"{price_list.tier_name} ({documents.format_percent(price_list.discount_percent)} discount)"),
-            ("Catalogue version", price_list.catalogue_version),
-            ("Generated on", today),
-            ("Currency", currency),
-            ("Notes", "Unit prices for one full term, tier discount applied, excluding VAT. "
-                      "Services ordered mid-period are prorated to the PBX's expiration date. "
-                      "Quantity discounts apply on Save & Recalculate."),
+            (N_("Price list"), KINDS[price_list.kind]),
+            (N_("Price tier"), _("%(tier)s (%(discount)s discount)") % {
+                "tier": price_list.tier_name, "discount": documents.format_percent(price_list.discount_percent)}),
+            (N_("Catalogue version"), price_list.catalogue_version),
+            (N_("Generated on"), today),
+            (N_("Currency"), currency),
+            (N_("Notes"), _("Unit prices for one full term, tier discount applied, excluding VAT. "
+                            "Services ordered mid-period are prorated to the PBX's expiration date. "
+                            "Quantity discounts apply on Save & Recalculate.")),
         ])
 
 
 # --- PDF -------------------------------------------------------------------------------------
 
 
-def to_pdf(price_list: PriceList, partner_name: str, currency: str, today: dt.date) -> bytes:
+def to_pdf(price_list: PriceList, partner_name: str, currency: str, today: dt.date,
+           lang: str = documents.DEFAULT_LANG) -> bytes:
+    _ = documents.gettext(lang)
     return documents.render_pdf(
-        "pricelist.html", price_list=price_list, partner_name=partner_name, currency=currency,
-        today=today, description=KIND_DESCRIPTIONS[price_list.kind],
+        "pricelist.html", lang=lang, price_list=price_list, partner_name=partner_name, currency=currency,
+        today=today, description=_(KIND_DESCRIPTIONS[price_list.kind]),
     )
 
 
@@ -227,11 +251,14 @@ def to_pdf(price_list: PriceList, partner_name: str, currency: str, today: dt.da
 CACHE_PREFIX = f"pricelist:{documents.DOCUMENT_REVISION}:"
 
 
-def cache_key(kind: str, fmt: str, version: int, tier_id: int, currency: str, partner_id: int | None) -> str:
+def cache_key(kind: str, fmt: str, version: int, tier_id: int, currency: str, partner_id: int | None,
+              lang: str = documents.DEFAULT_LANG) -> str:
     """The file's key: the document revision (a file made the old way, e.g. an untagged PDF, has
-    another key and is never served again), then what the file's content depends on."""
+    another key and is never served again), then what the file's content depends on, its
+    language included (English, the first language, keeps the key it always had)."""
     key = f"{CACHE_PREFIX}{kind}:{fmt}:v{version}:t{tier_id}:{currency}"
-    return key + (f":p{partner_id}" if partner_id is not None else "")
+    key += f":p{partner_id}" if partner_id is not None else ""
+    return key + (f":{lang}" if lang != documents.DEFAULT_LANG else "")
 
 
 def filename(kind: str, fmt: str, version: int) -> str:
@@ -239,18 +266,18 @@ def filename(kind: str, fmt: str, version: int) -> str:
 
 
 def document(session: Session, partner: Partner, kind: str, fmt: str, currency: str,
-             today: dt.date) -> documents.Document:
+             today: dt.date, lang: str = documents.DEFAULT_LANG) -> documents.Document:
     """The price list file for the partner's tier, from the cache or made now and cached.
 
     EXCEL files depend only on the catalogue version and tier, so partners of a tier share them;
     a PDF names its partner on every page, so it is cached per partner too. A new catalogue
     version makes new keys, and the older versions' files are deleted when the first new one
-    is stored.
+    is stored. Each language has its own files (`lang`: the reader's).
     """
     check_kind(kind)
     check_format(fmt)
     version = catalogue_version(session)
-    key = cache_key(kind, fmt, version, partner.tier_id, currency, partner.id if fmt == "pdf" else None)
+    key = cache_key(kind, fmt, version, partner.tier_id, currency, partner.id if fmt == "pdf" else None, lang)
     cached = session.scalar(select(DocumentCache).where(DocumentCache.key == key)
                             .options(undefer(DocumentCache.data)))
     if cached is not None:
@@ -258,9 +285,9 @@ def document(session: Session, partner: Partner, kind: str, fmt: str, currency: 
 
     price_list = build(session, kind, partner.tier)
     if fmt == "xlsx":
-        data = to_xlsx(price_list, currency, today)
+        data = to_xlsx(price_list, currency, today, lang)
     else:
-        data = to_pdf(price_list, partner.name, currency, today)
+        data = to_pdf(price_list, partner.name, currency, today, lang)
     doc = documents.Document(filename(kind, fmt, version), CONTENT_TYPES[fmt], data)
     _store(session, key, version, doc)
     return doc

@@ -94,8 +94,15 @@ def _table_name(sheet_name: str) -> str:
 def write_workbook(target: BinaryIO, *, title: str, sheets: Sequence[DataSheet],
                    about: Sequence[tuple[str, object]], lang: str = "en", subject: str = "") -> None:
     """Write an accessible workbook to `target` (a file or BytesIO): each DataSheet as a named
-    sheet holding one table, then the "About" sheet (label, value per row)."""
+    sheet holding one table, then the "About" sheet (label, value per row).
+
+    The caller writes titles, headers and values in `lang`; the About sheet's name and its labels
+    (English, marked N_ where they are written) are translated here."""
     from openpyxl import Workbook
+
+    from hwaas.services.documents import gettext
+
+    _ = gettext(lang)
 
     names = [check_sheet_name(sheet.name) for sheet in sheets]
     if len({n.lower() for n in names}) != len(names) or not sheets:
@@ -108,7 +115,7 @@ def write_workbook(target: BinaryIO, *, title: str, sheets: Sequence[DataSheet],
     try:
         for sheet in sheets:
             _write_data_sheet(book, sheet)
-        _write_about(book, about)
+        _write_about(book, [(_(label), value) for label, value in about], _("About"))
     except Exception:
         for ws in book.worksheets:  # end the half-written sheets' temporary files, then say why
             ws.close()
@@ -195,11 +202,11 @@ def _cell(ws, column: Column, value, cell_class):
     return cell
 
 
-def _write_about(book, about: Sequence[tuple[str, object]]) -> None:
+def _write_about(book, about: Sequence[tuple[str, object]], name: str = "About") -> None:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font
 
-    ws = book.create_sheet("About")
+    ws = book.create_sheet(name)
     ws.column_dimensions["A"].width = 20
     ws.column_dimensions["B"].width = 90
     bold, wrap = Font(bold=True), Alignment(vertical="top", wrap_text=True)
