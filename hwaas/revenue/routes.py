@@ -1,5 +1,6 @@
 """Renewals (the next 90 days) and Charges (what was charged and why), with their exports."""
 from flask import current_app, request
+from flask_babel import get_locale, gettext as _
 
 from hwaas.downloads import streamed_attachment
 from hwaas.extensions import db
@@ -15,11 +16,18 @@ access(bp, "partner")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def _lang() -> str:
+    return get_locale().language
+
+
 def _download(title: str, stem: str, fmt: str, columns, rows):
+    """The export in the request's language: `title` is already in it, the columns' headers are
+    written in it."""
     if fmt == "csv":
-        return streamed_attachment(exports.csv_stream(columns, rows), "text/csv; charset=utf-8", f"{stem}.csv")
-    return streamed_attachment(exports.xlsx_file(title, columns, rows, current_app.config["CURRENCY"]), XLSX,
-                               f"{stem}.xlsx")
+        return streamed_attachment(exports.csv_stream(columns, rows, _lang()), "text/csv; charset=utf-8",
+                                   f"{stem}.csv")
+    return streamed_attachment(exports.xlsx_file(title, columns, rows, current_app.config["CURRENCY"], _lang()),
+                               XLSX, f"{stem}.xlsx")
 
 
 @bp.get("/renewals/")
@@ -41,8 +49,8 @@ def renewals_export():
     if not form.validate():
         return render("revenue/renewals.html", status=failed(form), form=form, upcoming=None, form_has_errors=True)
     upcoming = revenue.upcoming(scope(), today(), customer_id=form.customer.data)
-    return _download("Renewals", f"renewals-{today().isoformat()}", form.format.data, revenue.RENEWAL_COLUMNS,
-                     revenue.renewal_export_rows(upcoming))
+    return _download(_("Renewals"), f"renewals-{today().isoformat()}", form.format.data, revenue.RENEWAL_COLUMNS,
+                     revenue.renewal_export_rows(upcoming, _lang()))
 
 
 def _charges_filter():
@@ -77,7 +85,7 @@ def charges_export():
         return render("revenue/charges.html", status=failed(form), form=form, listing=None, kind_labels=CHARGE_KINDS,
                       form_has_errors=True)
     if form.format.data == "csv":  # streamed, read after the request: its own session
-        rows = revenue.charge_export_stream(db.engine, scope().partner_id, flt)
+        rows = revenue.charge_export_stream(db.engine, scope().partner_id, flt, _lang())
     else:
-        rows = revenue.charge_export_rows(scope(), flt)
-    return _download("Charges", f"charges-{today().isoformat()}", form.format.data, revenue.CHARGE_COLUMNS, rows)
+        rows = revenue.charge_export_rows(scope(), flt, lang=_lang())
+    return _download(_("Charges"), f"charges-{today().isoformat()}", form.format.data, revenue.CHARGE_COLUMNS, rows)

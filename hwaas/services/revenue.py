@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from hwaas.models import Charge, Customer, Pbx, PbxService, Product
 from hwaas.models.charges import CHARGE_KINDS
-from hwaas.services import charges
+from hwaas.messages import N_
+from hwaas.services import charges, documents
 from hwaas.services.errors import ValidationFailed
 from hwaas.services.exports import Column
 from hwaas.services.paging import Page, paginate
@@ -105,17 +106,21 @@ def upcoming(scope: PartnerScope, today: dt.date, days: int = UPCOMING_DAYS,
     return Upcoming(today, last, lines, customer)
 
 
-def renewal_export_rows(upcoming_: Upcoming) -> Iterator[tuple]:
-    """One row per renewal for the exports: real dates and amounts, never formatted text."""
+def renewal_export_rows(upcoming_: Upcoming, lang: str = documents.DEFAULT_LANG) -> Iterator[tuple]:
+    """One row per renewal for the exports: real dates and amounts, never formatted text; the
+    Duration in `lang`."""
+    _ = documents.gettext(lang)
     for r in upcoming_.lines:
-        yield (r.day, r.customer, r.pbx, r.sku, r.product, r.term_label, r.period_end, r.quantity, r.unit_price,
+        yield (r.day, r.customer, r.pbx, r.sku, r.product, _(r.term_label), r.period_end, r.quantity, r.unit_price,
                r.amount)
 
 
+# Headers in English, marked: the export writes them in the reader's language.
 RENEWAL_COLUMNS = (
-    Column("Renewal date", "date", 13), Column("Customer", width=30), Column("PBX", width=28), Column("SKU"),
-    Column("Product", width=28), Column("Duration", width=12), Column("Period end", "date", 13),
-    Column("Quantity", "int", 10), Column("Unit price", "money", 12), Column("Amount", "money", 12),
+    Column(N_("Renewal date"), "date", 13), Column(N_("Customer"), width=30), Column(N_("PBX"), width=28),
+    Column(N_("SKU")), Column(N_("Product"), width=28), Column(N_("Duration"), width=12),
+    Column(N_("Period end"), "date", 13), Column(N_("Quantity"), "int", 10), Column(N_("Unit price"), "money", 12),
+    Column(N_("Amount"), "money", 12),
 )
 
 
@@ -147,7 +152,7 @@ def parse_month(value: str | None) -> dt.date | None:
     try:
         return dt.datetime.strptime(value, "%Y-%m").date()
     except ValueError:
-        raise ValidationFailed("Enter the month as YYYY-MM, e.g. 2026-11.", field="month") from None
+        raise ValidationFailed(N_("Enter the month as YYYY-MM, e.g. 2026-11."), field="month") from None
 
 
 def charge_filter(scope: PartnerScope, *, customer_id: int | None, pbx_id: int | None, kind: str | None,
@@ -158,10 +163,10 @@ def charge_filter(scope: PartnerScope, *, customer_id: int | None, pbx_id: int |
     if pbx_id is not None:
         pbx = scope.get(Pbx, pbx_id)
         if customer_id is not None and pbx.customer_id != customer_id:
-            raise ValidationFailed("That PBX is not one of this customer's.", field="pbx")
+            raise ValidationFailed(N_("That PBX is not one of this customer's."), field="pbx")
         customer_id = pbx.customer_id
     if kind is not None and kind not in CHARGE_KINDS:
-        raise ValidationFailed("Choose a kind of charge from the list.", field="kind")
+        raise ValidationFailed(N_("Choose a kind of charge from the list."), field="kind")
     return ChargeFilter(customer_id, pbx_id, kind, month)
 
 
@@ -226,30 +231,34 @@ def _money(value) -> Decimal:
 
 
 CHARGE_COLUMNS = (
-    Column("Period start", "date", 13), Column("Period end", "date", 13), Column("Kind", width=18),
-    Column("Customer", width=30), Column("PBX", width=28), Column("SKU"), Column("Product", width=28),
-    Column("Duration", width=12), Column("Quantity", "int", 10), Column("Unit price", "money", 12),
-    Column("Amount", "money", 12), Column("Why", width=50),
+    Column(N_("Period start"), "date", 13), Column(N_("Period end"), "date", 13), Column(N_("Kind"), width=18),
+    Column(N_("Customer"), width=30), Column(N_("PBX"), width=28), Column(N_("SKU")), Column(N_("Product"), width=28),
+    Column(N_("Duration"), width=12), Column(N_("Quantity"), "int", 10), Column(N_("Unit price"), "money", 12),
+    Column(N_("Amount"), "money", 12), Column(N_("Why"), width=50),
 )
 
 
-def charge_export_rows(scope: PartnerScope, flt: ChargeFilter, batch: int = 2000) -> Iterator[tuple]:
+def charge_export_rows(scope: PartnerScope, flt: ChargeFilter, batch: int = 2000,
+                       lang: str = documents.DEFAULT_LANG) -> Iterator[tuple]:
     """Every charge matching `flt`, oldest period first, read `batch` rows at a time from a server-side
-    cursor: a year of charges is never held in memory."""
+    cursor: a year of charges is never held in memory. Kinds and durations in `lang` (the note is
+    stored as it was written)."""
+    _ = documents.gettext(lang)
     stmt = (_with_names(_filtered(scope, flt, Charge.period_start, Charge.period_end, Charge.kind, *_NAMES,
                                   Charge.term, Charge.quantity, Charge.unit_price, Charge.amount, Charge.note))
             .order_by(Charge.period_start, Charge.id).execution_options(yield_per=batch))
     for (start, end, kind, customer, pbx, product, sku, term, quantity, unit_price, amount,
          note) in scope.session.execute(stmt):
-        yield (start, end, CHARGE_KINDS[kind], customer, pbx, sku or "", product or "", TERM_LABELS[term], quantity,
-               unit_price, amount, note)
+        yield (start, end, _(CHARGE_KINDS[kind]), customer, pbx, sku or "", product or "", _(TERM_LABELS[term]),
+               quantity, unit_price, amount, note)
 
 
-def charge_export_stream(engine, partner_id: int, flt: ChargeFilter) -> Iterator[tuple]:
+def charge_export_stream(engine, partner_id: int, flt: ChargeFilter,
+                         lang: str = documents.DEFAULT_LANG) -> Iterator[tuple]:
     """`charge_export_rows` read in a session of its own, opened when the first row is asked for
     and closed after the last: a streamed download is read after its request has ended."""
     with Session(engine) as session:
-        yield from charge_export_rows(PartnerScope(session, partner_id), flt)
+        yield from charge_export_rows(PartnerScope(session, partner_id), flt, lang=lang)
 
 
 # --- recurring revenue ------------------------------------------------------------------------
