@@ -7,6 +7,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from hwaas.models import Invoice, Partner
+from hwaas.messages import N_
 from hwaas.services import overdue
 from hwaas.services.errors import InvalidTransition, NotFound, ValidationFailed
 from hwaas.services.paging import Page, clamp
@@ -18,7 +19,7 @@ ZERO = Decimal("0.00")
 @dataclass(frozen=True)
 class InvoiceRow:
     invoice: Invoice
-    status: str  # Due, Overdue, Paid
+    status: str  # Due, Overdue, Paid (INVOICE_STATUSES: a page shows it translated)
     days_overdue: int
 
 
@@ -59,7 +60,9 @@ def balance(scope: PartnerScope, today: dt.date, standing: overdue.Standing) -> 
 
 # --- administrators --------------------------------------------------------------------------
 
-INVOICE_FILTERS = {"open": "Open", "overdue": "Overdue", "paid": "Paid", "all": "All"}
+INVOICE_FILTERS = {"open": N_("Open"), "overdue": N_("Overdue"), "paid": N_("Paid"), "all": N_("All")}
+# What Invoice.status says, marked for the catalogue.
+INVOICE_STATUSES = (N_("Due"), N_("Overdue"), N_("Paid"))
 
 
 @dataclass(frozen=True)
@@ -101,13 +104,14 @@ def mark_paid(session: Session, invoice_id: int, paid_on: dt.date, today: dt.dat
     if invoice is None:
         raise NotFound("No such invoice.")
     if invoice.paid_on is not None:
-        raise InvalidTransition(f"Invoice {invoice.number} was already paid on {invoice.paid_on.isoformat()}.")
+        raise InvalidTransition(N_("Invoice %(number)s was already paid on %(paid_on)s."), number=invoice.number,
+                                paid_on=invoice.paid_on)
     if paid_on is None:
-        raise ValidationFailed("Enter the payment date.", field="paid_on")
+        raise ValidationFailed(N_("Enter the payment date."), field="paid_on")
     if paid_on > today:
-        raise ValidationFailed("The payment date cannot be in the future.", field="paid_on")
+        raise ValidationFailed(N_("The payment date cannot be in the future."), field="paid_on")
     if paid_on < invoice.issued_on:
-        raise ValidationFailed("The payment date cannot be before the invoice was issued.", field="paid_on")
+        raise ValidationFailed(N_("The payment date cannot be before the invoice was issued."), field="paid_on")
     invoice.paid_on = paid_on
     session.flush()
     return invoice

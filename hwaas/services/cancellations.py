@@ -8,8 +8,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from hwaas.models import Device, DeviceCancellation, Partner, Pbx, PbxService, User
+from hwaas.messages import N_
 from hwaas.services import device_mails, devices as device_rules, overdue, pricing
-from hwaas.services.documents import format_money
+from hwaas.services.documents import DEFAULT_LANG, format_money, gettext, ngettext
 from hwaas.services.errors import InvalidTransition, NotFound, ValidationFailed
 from hwaas.services.tenancy import PartnerScope
 
@@ -34,14 +35,18 @@ class CancellationPreview:
         return [d.id for d in self.devices]
 
 
-def fee_text(fee: pricing.FeeComputation, currency: str = "EUR") -> str:
-    """'2 × 4 months × €3.05 = €24.40', or why there is no fee."""
+def fee_text(fee: pricing.FeeComputation, currency: str = "EUR", lang: str = DEFAULT_LANG) -> str:
+    """'2 × 4 months × €3.05 = €24.40', or why there is no fee; in `lang`."""
+    _, ngettext_ = gettext(lang), ngettext(lang)
     if fee.months_due == 0:
-        return (f"none: {fee.run_months} whole months will have run by the effective date, "
-                f"at least {pricing.MINIMUM_RENTAL_MONTHS} are charged ({format_money(fee.amount, currency)})")
-    months = "month" if fee.months_due == 1 else "months"
-    return (f"{fee.devices} × {fee.months_due} {months} × {format_money(fee.monthly_price, currency)} = "
-            f"{format_money(fee.amount, currency)}")
+        return _("none: %(months)s whole months will have run by the effective date, "
+                 "at least %(minimum)s are charged (%(amount)s)") % {
+            "months": fee.run_months, "minimum": pricing.MINIMUM_RENTAL_MONTHS,
+            "amount": format_money(fee.amount, currency, lang)}
+    return ngettext_("%(devices)s × %(num)s month × %(price)s = %(amount)s",
+                     "%(devices)s × %(num)s months × %(price)s = %(amount)s", fee.months_due) % {
+        "devices": fee.devices, "num": fee.months_due, "price": format_money(fee.monthly_price, currency, lang),
+        "amount": format_money(fee.amount, currency, lang)}
 
 
 def preview(scope: PartnerScope, pbx_id: int, device_ids, today: dt.date) -> CancellationPreview:
@@ -49,17 +54,17 @@ def preview(scope: PartnerScope, pbx_id: int, device_ids, today: dt.date) -> Can
     compute what cancelling them means, changing nothing."""
     pbx = device_rules.get_pbx(scope, pbx_id)
     if not pbx.is_subscription:
-        raise ValidationFailed("This PBX has a Lifetime licence: it has no rented devices to cancel.",
+        raise ValidationFailed(N_("This PBX has a Lifetime licence: it has no rented devices to cancel."),
                                field="devices")
     chosen = device_rules.chosen_devices(scope, pbx, device_ids, "cancel")
     service_ids = {d.service_id for d in chosen}
     if len(service_ids) != 1:
-        raise ValidationFailed("Choose devices of one service at a time: each service is cancelled on "
-                               "its own, with its own fee.", field="devices")
+        raise ValidationFailed(N_("Choose devices of one service at a time: each service is cancelled on "
+                                  "its own, with its own fee."), field="devices")
     session = scope.session
     service = session.get(PbxService, service_ids.pop())
     if service.status != "active":
-        raise ValidationFailed("This service is not active: there is nothing to cancel.", field="devices")
+        raise ValidationFailed(N_("This service is not active: there is nothing to cancel."), field="devices")
     effective_on = pricing.expiration_date(pbx.activated_on, pbx.term, max(today, pbx.activated_on))
     fee = pricing.cancellation_fee(service.unit_price, service.term, service.started_on,
                                    max(effective_on, service.started_on), len(chosen))
@@ -92,7 +97,7 @@ def confirm(scope: PartnerScope, user: User, pbx_id: int, device_ids, today: dt.
                              Device.status == "active")
         .values(cancellation_id=cancellation.id).execution_options(synchronize_session=False)).rowcount
     if claimed != len(chosen.devices):
-        raise ValidationFailed("Some of these devices were cancelled meanwhile; check the PBX's page.",
+        raise ValidationFailed(N_("Some of these devices were cancelled meanwhile; check the PBX's page."),
                                field="devices")
     for device in chosen.devices:
         session.expire(device, ["cancellation_id"])
@@ -101,6 +106,12 @@ def confirm(scope: PartnerScope, user: User, pbx_id: int, device_ids, today: dt.
     device_mails.cancellation_requested(session, cancellation, partner, user, fee_text(chosen.fee, currency),
                                         url, now)
     return cancellation
+
+
+NOT_WITHDRAWABLE = {
+    "withdrawn": N_("This cancellation is withdrawn and cannot be withdrawn."),
+    "effective": N_("This cancellation is effective and cannot be withdrawn."),
+}
 
 
 def get(scope: PartnerScope, cancellation_id: int) -> DeviceCancellation:
@@ -114,17 +125,16 @@ def withdraw(scope: PartnerScope, user: User, cancellation_id: int, today: dt.da
     session = scope.session
     cancellation = get(scope, cancellation_id)
     if cancellation.status != "pending":
-        raise InvalidTransition(f"This cancellation is {cancellation.status_label.lower()} and cannot be "
-                                "withdrawn.", field="cancellation")
+        raise InvalidTransition(NOT_WITHDRAWABLE[cancellation.status], field="cancellation")
     if today >= cancellation.effective_on:
-        raise InvalidTransition(f"This cancellation took effect on {cancellation.effective_on.isoformat()} "
-                                "and can no longer be withdrawn.", field="cancellation")
+        raise InvalidTransition(N_("This cancellation took effect on %(date)s and can no longer be withdrawn."),
+                                field="cancellation", date=cancellation.effective_on)
     withdrawn = session.execute(
         update(DeviceCancellation).where(DeviceCancellation.id == cancellation.id,
                                          DeviceCancellation.status == "pending")
         .values(status="withdrawn", withdrawn_at=now).execution_options(synchronize_session=False)).rowcount
     if withdrawn != 1:
-        raise InvalidTransition("This cancellation has changed meanwhile; reload the page.", field="cancellation")
+        raise InvalidTransition(N_("This cancellation has changed meanwhile; reload the page."), field="cancellation")
     session.refresh(cancellation, ["devices"])
     devices = list(cancellation.devices)
     session.execute(update(Device).where(Device.cancellation_id == cancellation.id)

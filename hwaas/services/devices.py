@@ -11,6 +11,7 @@ from hwaas.models import (
     Customer, Device, DeviceCancellation, Pbx, PbxService, ReplacementItem, ReplacementRequest,
     ReplacementStatusChange,
 )
+from hwaas.messages import N_
 from hwaas.models.replacements import OPEN_REPLACEMENT_STATUSES
 from hwaas.services import pricing
 from hwaas.services.errors import NotFound, ValidationFailed
@@ -19,7 +20,10 @@ from hwaas.services.tenancy import PartnerScope
 ZERO = Decimal("0.00")
 MAX_ID = 2**31 - 1  # ids are INTEGER columns on every database
 KIND_LABELS = {"hwaas": "HWaaS", "classound": "CLASSOUND"}
-SERVICE_STATUS_LABELS = {"active": "Active", "suspended": "Suspended", "cancelled": "Cancelled"}
+SERVICE_STATUS_LABELS = {"active": N_("Active"), "suspended": N_("Suspended"), "cancelled": N_("Cancelled")}
+DEVICE_STATE_LABELS = {"active": N_("Active"), "replacement": N_("Replacement requested"), "returned": N_("Returned")}
+CANCELLATION_PENDING = N_("Cancellation pending (ends on %(date)s)")
+NOT_OFFERED = N_("CLASSOUND is not offered for %(term)s.")  # the page writes the term in its language
 
 
 @dataclass(frozen=True)
@@ -45,9 +49,16 @@ class DeviceRow:
 
     @property
     def status_label(self) -> str:
-        if self.state == "cancellation":
-            return f"Cancellation pending (ends on {self.ends_on.isoformat()})"
-        return {"active": "Active", "replacement": "Replacement requested", "returned": "Returned"}[self.state]
+        """In English; a page shows `status_template` with `status_params` in its language."""
+        return self.status_template % {"date": self.ends_on.isoformat()} if self.ends_on else self.status_template
+
+    @property
+    def status_template(self) -> str:
+        return CANCELLATION_PENDING if self.state == "cancellation" else DEVICE_STATE_LABELS[self.state]
+
+    @property
+    def status_params(self) -> dict:
+        return {"date": self.ends_on} if self.state == "cancellation" else {}
 
     @property
     def selectable(self) -> bool:
@@ -155,7 +166,7 @@ def chosen_devices(scope: PartnerScope, pbx: Pbx, device_ids, action: str) -> li
     A device that is not on this partner's PBX is not found (404), whoever's it is."""
     ids = parse_ids(device_ids)
     if not ids:
-        raise ValidationFailed(f"Choose the devices to {action}.", field="devices")
+        raise ValidationFailed(CHOOSE_DEVICES[action], field="devices")
     session = scope.session
     devices = session.scalars(select(Device).where(Device.id.in_(ids), Device.pbx_id == pbx.id)
                               .options(joinedload(Device.product)).order_by(Device.id)).all()
@@ -163,29 +174,42 @@ def chosen_devices(scope: PartnerScope, pbx: Pbx, device_ids, action: str) -> li
         raise NotFound("No such device.")
     for device in devices:
         if device.ownership != "rented":
-            raise ValidationFailed(f"{device.product.name} {device.serial or ''} is owned by the customer, not "
-                                   f"rented: only rented devices can be {action}d here.".replace("  ", " "),
-                                   field="devices")
+            raise ValidationFailed(NOT_RENTED[action], field="devices", device=_name(device))
         if device.status != "active":
-            raise ValidationFailed(f"{_name(device)} has been returned already.", field="devices")
+            raise ValidationFailed(N_("%(device)s has been returned already."), field="devices", device=_name(device))
     busy = open_request_device_ids(scope, [d.id for d in devices])
     for device in devices:
-        if device.id in busy:
-            raise ValidationFailed(f"{_name(device)} is already in an open request ({busy[device.id]}); "
-                                   "a device can be in one request at a time.", field="devices")
+        if device.id not in busy:
+            continue
+        if busy[device.id] is None:
+            raise ValidationFailed(N_("%(device)s is already in an open request (Cancellation pending); "
+                                      "a device can be in one request at a time."), field="devices",
+                                   device=_name(device))
+        raise ValidationFailed(N_("%(device)s is already in an open request (replacement %(number)s); "
+                                  "a device can be in one request at a time."), field="devices",
+                               device=_name(device), number=busy[device.id])
     return list(devices)
 
 
-def open_request_device_ids(scope: PartnerScope, device_ids: list[int]) -> dict[int, str]:
-    """device id → the open request it is in: a pending cancellation or an open replacement."""
+# What a refused choice says, for each action (one sentence each, so each translates whole).
+CHOOSE_DEVICES = {"replace": N_("Choose the devices to replace."), "cancel": N_("Choose the devices to cancel.")}
+NOT_RENTED = {
+    "replace": N_("%(device)s is owned by the customer, not rented: only rented devices can be replaced here."),
+    "cancel": N_("%(device)s is owned by the customer, not rented: only rented devices can be cancelled here."),
+}
+
+
+def open_request_device_ids(scope: PartnerScope, device_ids: list[int]) -> dict[int, str | None]:
+    """device id → the open request it is in: None for a pending cancellation, the number of an
+    open replacement (RR-000012)."""
     session = scope.session
-    busy = {device_id: "Cancellation pending" for device_id in session.scalars(
+    busy: dict[int, str | None] = {device_id: None for device_id in session.scalars(
         select(Device.id).join(DeviceCancellation, DeviceCancellation.id == Device.cancellation_id)
         .where(Device.id.in_(device_ids), DeviceCancellation.status == "pending"))}
     for device_id, request_id in session.execute(
             select(ReplacementItem.device_id, ReplacementItem.request_id)
             .where(ReplacementItem.device_id.in_(device_ids), ReplacementItem.open.is_(True))):
-        busy[device_id] = f"replacement RR-{request_id:06d}"
+        busy[device_id] = f"RR-{request_id:06d}"
     return busy
 
 
@@ -199,8 +223,9 @@ def _name(device: Device) -> str:
 @dataclass(frozen=True)
 class ClassoundOffer:
     pbx: Pbx
-    reason: str | None  # why it cannot be ordered; None when it can
+    reason: str | None  # why it cannot be ordered, in the reader's language; None when it can
     quote: pricing.LineQuote | None  # one CLASSOUND for that PBX, prorated for today
+    not_offered: bool = False  # the reason is NOT_OFFERED: the catalogue has no CLASSOUND for the PBX's term
 
     @property
     def available(self) -> bool:
@@ -225,7 +250,7 @@ def classound_offers(scope: PartnerScope, customer_id: int, today: dt.date) -> t
             continue
         product = carts.classound_product(scope.session, pbx.term)
         if product is None:
-            offers.append(ClassoundOffer(pbx, f"CLASSOUND is not offered for {pricing.TERM_LABELS[pbx.term]}.", None))
+            offers.append(ClassoundOffer(pbx, NOT_OFFERED % {"term": pricing.TERM_LABELS[pbx.term]}, None, True))
             continue
         price = catalogue.unit_price(product, pbx.term, discount)
         offers.append(ClassoundOffer(pbx, None, pricing.quote_line(price, 1, pbx.activated_on, pbx.term, today)))

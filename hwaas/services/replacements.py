@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from hwaas.models import (
     Customer, Device, Partner, Pbx, ReplacementItem, ReplacementRequest, ReplacementStatusChange, User,
 )
+from hwaas.messages import N_
 from hwaas.models.replacements import MAX_REPLACED_DEVICES, REPLACEMENT_REASONS, REPLACEMENT_STATUSES
 from hwaas.models.types import utcnow
 from hwaas.services import device_mails, devices as device_rules, overdue, serials
@@ -26,7 +27,7 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 # Form action → the status it moves to, and its button.
 ACTIONS = {"approve": "approved", "reject": "rejected", "ship": "shipped", "complete": "completed"}
-ACTION_LABELS = {"approve": "Approve", "reject": "Reject", "ship": "Ship", "complete": "Complete"}
+ACTION_LABELS = {"approve": N_("Approve"), "reject": N_("Reject"), "ship": N_("Ship"), "complete": N_("Complete")}
 UNITS_FIELD = "serials"
 
 
@@ -44,19 +45,20 @@ def request_replacement(
     pbx = device_rules.get_pbx(scope, pbx_id)
     ids = device_rules.parse_ids(device_ids)
     if len(ids) > MAX_REPLACED_DEVICES:
-        raise ValidationFailed(f"Choose at most {MAX_REPLACED_DEVICES} devices for one replacement request "
-                               f"({len(ids)} chosen); make another request for the others.", field="devices")
+        raise ValidationFailed(N_("Choose at most %(max)s devices for one replacement request (%(chosen)s chosen); "
+                                  "make another request for the others."), field="devices",
+                               max=MAX_REPLACED_DEVICES, chosen=len(ids))
     chosen = device_rules.chosen_devices(scope, pbx, ids, "replace")
     if len({d.product_id for d in chosen}) != 1:
-        raise ValidationFailed("Choose devices of one model: each model is replaced in its own request.",
+        raise ValidationFailed(N_("Choose devices of one model: each model is replaced in its own request."),
                                field="devices")
     if reason not in REPLACEMENT_REASONS:
-        raise ValidationFailed("Choose the reason: Faulty, Damaged or Other.", field="reason")
+        raise ValidationFailed(N_("Choose the reason: Faulty, Damaged or Other."), field="reason")
     note = (note or "").strip()
     if reason == "other" and not note:
-        raise ValidationFailed("Say what is wrong with the devices.", field="note")
+        raise ValidationFailed(N_("Say what is wrong with the devices."), field="note")
     if len(note) > 500:
-        raise ValidationFailed("The note can be at most 500 characters.", field="note")
+        raise ValidationFailed(NOTE_TOO_LONG, field="note", max=500)
     address = delivery_address(scope, address_id, new_address, now)
     session = scope.session
     request = ReplacementRequest(
@@ -93,8 +95,9 @@ def _detail_options():
 
 # --- the area manager's side -------------------------------------------------------------------
 
-FILTERS = {"requested": "Requested", "approved": "Approved", "shipped": "Shipped", "completed": "Completed",
-           "rejected": "Rejected", "all": "All"}
+FILTERS = {"requested": N_("Requested"), "approved": N_("Approved"), "shipped": N_("Shipped"),
+           "completed": N_("Completed"), "rejected": N_("Rejected"), "all": N_("All")}
+NOTE_TOO_LONG = N_("The note can be at most %(max)s characters.")
 
 
 def manager_list(mscope, status: str = "requested") -> list[ReplacementRequest]:
@@ -134,16 +137,16 @@ def change_status(
     request = manager_detail(mscope, request_id).request
     to_status = ACTIONS.get(action)
     if to_status is None:
-        raise ValidationFailed("Choose what to do with the request.", field="action")
+        raise ValidationFailed(N_("Choose what to do with the request."), field="action")
     if to_status not in TRANSITIONS[request.status]:
-        raise InvalidTransition(f"A request that is {request.status_label} cannot become "
-                                f"{REPLACEMENT_STATUSES[to_status]}.", field="action")
+        raise InvalidTransition(N_("A request that is %(status)s cannot become %(to)s."), field="action",
+                                status=request.status_label, to=REPLACEMENT_STATUSES[to_status])
     note = (note or "").strip()
     if to_status == "rejected" and not note:
-        raise ValidationFailed("Enter the reason for rejecting the request; the partner will see it.",
+        raise ValidationFailed(N_("Enter the reason for rejecting the request; the partner will see it."),
                                field="note")
     if len(note) > 500:
-        raise ValidationFailed("The note can be at most 500 characters.", field="note")
+        raise ValidationFailed(NOTE_TOO_LONG, field="note", max=500)
     if to_status == "shipped":
         _ship(session, request, shipment_date, units, today)
     elif to_status == "completed":
@@ -156,7 +159,7 @@ def change_status(
                             .where(ReplacementRequest.id == request.id, ReplacementRequest.status == request.status)
                             .values(status=to_status).execution_options(synchronize_session=False)).rowcount
     if moved != 1:
-        raise InvalidTransition("The request changed meanwhile; reload the page.", field="action")
+        raise InvalidTransition(N_("The request changed meanwhile; reload the page."), field="action")
     change = ReplacementStatusChange(from_status=request.status, to_status=to_status,
                                      changed_by_id=mscope.user.id, changed_at=now, note=note)
     request.history.append(change)
@@ -169,9 +172,9 @@ def change_status(
 def _ship(session, request: ReplacementRequest, shipment_date: dt.date | None, units: str, today: dt.date) -> None:
     """New devices, with their serials, take over the old ones' service (same term, price, expiry)."""
     if shipment_date is None:
-        raise ValidationFailed("Enter the shipment date.", field="shipment_date")
+        raise ValidationFailed(N_("Enter the shipment date."), field="shipment_date")
     if shipment_date > today:
-        raise ValidationFailed("The shipment date cannot be in the future.", field="shipment_date")
+        raise ValidationFailed(N_("The shipment date cannot be in the future."), field="shipment_date")
     parsed = serials.parse_units(units, len(request.items), serials.model_has_mac(request.product.category),
                                  request.product.name, UNITS_FIELD)
     serials.require_unique(session, parsed, field=UNITS_FIELD)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from hwaas.models import Device, ShippedUnit
 from hwaas.models.catalogue import MAC_CATEGORIES
+from hwaas.messages import N_
 from hwaas.services.errors import ValidationFailed
 
 SERIAL = re.compile(r"^[A-Z0-9][A-Z0-9-]{3,39}$")
@@ -37,28 +38,30 @@ def parse_units(text: str, quantity: int, has_mac: bool, what: str, field: str) 
     the line of the text that is wrong."""
     rows = [row.strip() for row in (text or "").splitlines() if row.strip()]
     if len(rows) != quantity:
-        raise ValidationFailed(
-            f"{what}: enter {quantity} serial number{'s' if quantity != 1 else ''}, one a line "
-            f"({len(rows)} entered).", field=field)
+        template = (N_("%(what)s: enter %(quantity)s serial number, one a line (%(entered)s entered).") if quantity == 1
+                    else N_("%(what)s: enter %(quantity)s serial numbers, one a line (%(entered)s entered)."))
+        raise ValidationFailed(template, field=field, what=what, quantity=quantity, entered=len(rows))
     units = []
     for number, row in enumerate(rows, 1):
         parts = _SPLIT.split(row)
         serial = parts[0].upper()
         if not SERIAL.match(serial):
-            raise ValidationFailed(f"{what}, line {number}: “{parts[0][:40]}” is not a serial number "
-                                   f"({SERIAL_RULE}).", field=field)
+            raise ValidationFailed(N_("%(what)s, line %(line)s: “%(value)s” is not a serial number "
+                                      "(4 to 40 letters, digits or hyphens)."), field=field,
+                                   what=what, line=number, value=parts[0][:40])
         mac = ""
         if has_mac:
             if len(parts) != 2:
-                raise ValidationFailed(f"{what}, line {number}: enter the serial number and the MAC address, "
-                                       "like “SN0012345 00:1A:2B:3C:4D:5E”.", field=field)
+                raise ValidationFailed(N_("%(what)s, line %(line)s: enter the serial number and the MAC address, "
+                                          "like “SN0012345 00:1A:2B:3C:4D:5E”."), field=field, what=what, line=number)
             mac = normalise_mac(parts[1]) or ""
             if not mac:
-                raise ValidationFailed(f"{what}, line {number}: “{parts[1][:40]}” is not a MAC address "
-                                       "(12 hexadecimal digits).", field=field)
+                raise ValidationFailed(N_("%(what)s, line %(line)s: “%(value)s” is not a MAC address "
+                                          "(12 hexadecimal digits)."), field=field, what=what, line=number,
+                                       value=parts[1][:40])
         elif len(parts) != 1:
-            raise ValidationFailed(f"{what}, line {number}: this model has no MAC address; enter the serial "
-                                   "number only.", field=field)
+            raise ValidationFailed(N_("%(what)s, line %(line)s: this model has no MAC address; enter the serial "
+                                      "number only."), field=field, what=what, line=number)
         units.append(Unit(serial, mac))
     return units
 
@@ -79,7 +82,7 @@ def require_unique(session: Session, units: Iterable[Unit], fields: Mapping[str,
             if not value:
                 continue
             if value in seen:
-                raise ValidationFailed(f"{value} is entered twice: every unit has its own.",
+                raise ValidationFailed(N_("%(value)s is entered twice: every unit has its own."), value=value,
                                        field=fields.get(unit.serial, field))
             seen[value] = unit.serial
     serials = [u.serial for u in units]
@@ -92,5 +95,6 @@ def require_unique(session: Session, units: Iterable[Unit], fields: Mapping[str,
     for unit in units:
         for value in (unit.serial, unit.mac):
             if value and value in taken:
-                raise ValidationFailed(f"{value} is already recorded for another device: check the number.",
+                raise ValidationFailed(N_("%(value)s is already recorded for another device: check the number."),
+                                       value=value,
                                        field=fields.get(unit.serial, field))
