@@ -1,4 +1,5 @@
 """Devices forms: choosing devices, Replace, Cancel, Withdraw, Order CLASSOUND."""
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 from wtforms import RadioField, SelectMultipleField, TextAreaField
@@ -17,7 +18,7 @@ class DeviceChoice(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
-    def __init__(self, label="Devices", **kwargs):
+    def __init__(self, label=_l("Devices"), **kwargs):
         super().__init__(label, coerce=str, validate_choice=False, **kwargs)
 
 
@@ -31,15 +32,15 @@ class ChooseForm(FlaskForm):
 
 
 class ReplaceForm(DeliveryAddressForm):
-    devices = DeviceChoice("Devices to replace")
-    reason = RadioField("Reason", choices=[SelectChoice(k, v) for k, v in REPLACEMENT_REASONS.items()],
-                        validators=[DataRequired("Choose the reason: Faulty, Damaged or Other.")])
-    note = TextAreaField("What is wrong (required for Other)",
+    devices = DeviceChoice(_l("Devices to replace"))
+    reason = RadioField(_l("Reason"), choices=[SelectChoice(k, _l(v)) for k, v in REPLACEMENT_REASONS.items()],
+                        validators=[DataRequired(_l("Choose the reason: Faulty, Damaged or Other."))])
+    note = TextAreaField(_l("What is wrong (required for Other)"),
                          validators=[Length(max=500), NoControlCharacters(True)])
 
 
 class CancelForm(FlaskForm):
-    devices = DeviceChoice("Devices to cancel")
+    devices = DeviceChoice(_l("Devices to cancel"))
 
 
 class WithdrawForm(FlaskForm):
@@ -47,5 +48,5 @@ class WithdrawForm(FlaskForm):
 
 
 class ClassoundForm(FlaskForm):
-    pbx_id = RadioField("PBX", coerce=str, validate_choice=True,
-                        validators=[DataRequired("Choose the PBX to add CLASSOUND to.")])
+    pbx_id = RadioField(_l("PBX"), coerce=str, validate_choice=True,
+                        validators=[DataRequired(_l("Choose the PBX to add CLASSOUND to."))])

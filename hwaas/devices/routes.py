@@ -1,6 +1,7 @@
 """Devices views: the PBX's page, Replace, Cancel (confirmation page or dialog), Withdraw,
 Order CLASSOUND. Thin: each parses its form, calls one service and chooses the response."""
 from flask import current_app, flash, request, url_for
+from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 
 from hwaas.cart.forms import address_choices
@@ -9,6 +10,7 @@ from hwaas.devices.forms import CancelForm, ClassoundForm, ReplaceForm, Withdraw
 from hwaas.domain_forms import record_id
 from hwaas.models.types import utcnow
 from hwaas.services import cancellations, carts, checkout, devices, replacements, revenue
+from hwaas.services.documents import format_date
 from hwaas.web import access, current_standing, external_url, failed, refusals, render, scope, see_other, today
 
 access(bp, "partner")
@@ -42,8 +44,8 @@ def replace(pbx_id: int):
                 standing=current_standing(), now=utcnow(), address_id=record_id(form.address.data),
                 new_address=form.new_address(), url=external_url("manager.replacements"))
         if not refused:
-            flash(f"Replacement request {made.number} sent: the area manager approves it and ships the new "
-                  "devices; follow it on this page.", "success")
+            flash(_("Replacement request %(number)s sent: the area manager approves it and ships the new "
+                    "devices; follow it on this page.", number=made.number), "success")
             return see_other(url_for("devices.pbx", pbx_id=pbx_id, _anchor=f"replacement-{made.id}"))
     if request.method == "GET" and form.address.choices:
         form.address.data = form.address.choices[0][0]
@@ -63,8 +65,9 @@ def cancel(pbx_id: int):
                                          external_url("devices.pbx", pbx_id=pbx_id),
                                          current_app.config["CURRENCY"])
         if not refused:
-            flash(f"{made.quantity} device(s) cancelled: they stop on {made.effective_on.isoformat()} and are to be "
-                  "returned. You can withdraw the cancellation until then.", "success")
+            flash(_("%(quantity)s device(s) cancelled: they stop on %(date)s and are to be returned. You can "
+                    "withdraw the cancellation until then.", quantity=made.quantity,
+                    date=format_date(made.effective_on, get_locale().language)), "success")
             return see_other(url_for("devices.pbx", pbx_id=pbx_id, _anchor="cancellations-title"))
     preview = None
     choosing = request.method == "GET" and not chosen and not request.headers.get("HX-Request")
@@ -72,11 +75,12 @@ def cancel(pbx_id: int):
         with refusals(form):
             preview = cancellations.preview(scope(), pbx_id, chosen, today())
     view = devices.pbx_page(scope(), pbx_id, today()) if preview is None else devices.PbxHeader(preview.pbx)
-    fee_text = cancellations.fee_text(preview.fee, current_app.config["CURRENCY"]) if preview else ""
+    fee_text = (cancellations.fee_text(preview.fee, current_app.config["CURRENCY"], get_locale().language)
+                if preview else "")
     return render("devices/cancel.html", "devices/_cancel_dialog.html", status=failed(form), view=view,
                   preview=preview, form=form, chosen=set(chosen), fee_text=fee_text,
                   form_has_errors=bool(form.errors), action_url=url_for("devices.cancel", pbx_id=pbx_id),
-                  choose_legend="Devices to cancel", choose_button="Review the cancellation")
+                  choose_legend=_("Devices to cancel"), choose_button=_("Review the cancellation"))
 
 
 @bp.post("/cancellations/<int:cancellation_id>/withdraw")
@@ -90,7 +94,7 @@ def withdraw(cancellation_id: int):
         if refused:
             flash(refused.message, "error")
         else:
-            flash("The cancellation was withdrawn: the devices stay and renew with the PBX.", "success")
+            flash(_("The cancellation was withdrawn: the devices stay and renew with the PBX."), "success")
     return see_other(url_for("devices.pbx", pbx_id=pbx_id, _anchor="cancellations-title"))
 
 
@@ -108,7 +112,7 @@ def classound(customer_id: int):
             cart = carts.add_classound(scope(), pbx_id=record_id(form.pbx_id.data), today=today(), now=utcnow(),
                                        standing=current_standing())
         if not refused:
-            flash("CLASSOUND was added to the cart.", "success")
+            flash(_("CLASSOUND was added to the cart."), "success")
             return see_other(url_for("cart.show", cart_id=cart.id))
     return render("devices/classound.html", status=failed(form), customer=customer, offers=offers, form=form,
                   form_has_errors=bool(form.errors))

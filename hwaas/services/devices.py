@@ -49,16 +49,12 @@ class DeviceRow:
 
     @property
     def status_label(self) -> str:
-        """In English; a page shows `status_template` with `status_params` in its language."""
+        """In English; a page shows `status_template` (with the date for a pending cancellation) in its language."""
         return self.status_template % {"date": self.ends_on.isoformat()} if self.ends_on else self.status_template
 
     @property
     def status_template(self) -> str:
         return CANCELLATION_PENDING if self.state == "cancellation" else DEVICE_STATE_LABELS[self.state]
-
-    @property
-    def status_params(self) -> dict:
-        return {"date": self.ends_on} if self.state == "cancellation" else {}
 
     @property
     def selectable(self) -> bool:
