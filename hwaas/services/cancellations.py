@@ -103,8 +103,8 @@ def confirm(scope: PartnerScope, user: User, pbx_id: int, device_ids, today: dt.
         session.expire(device, ["cancellation_id"])
     session.refresh(cancellation, ["devices"])
     partner = session.get(Partner, scope.partner_id)
-    device_mails.cancellation_requested(session, cancellation, partner, user, fee_text(chosen.fee, currency),
-                                        url, now)
+    device_mails.cancellation_requested(session, cancellation, partner, user,
+                                        lambda lang: fee_text(chosen.fee, currency, lang), url, now)
     return cancellation
 
 
