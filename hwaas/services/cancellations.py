@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from hwaas.models import Device, DeviceCancellation, Partner, Pbx, PbxService, User
 from hwaas.messages import N_
-from hwaas.services import device_mails, devices as device_rules, overdue, pricing
-from hwaas.services.documents import DEFAULT_LANG, format_money, gettext, ngettext
+from hwaas.services import device_mails, devices as device_rules, documents, overdue, pricing
+from hwaas.services.documents import DEFAULT_LANG, format_money
 from hwaas.services.errors import InvalidTransition, NotFound, ValidationFailed
 from hwaas.services.tenancy import PartnerScope
 
@@ -37,14 +37,14 @@ class CancellationPreview:
 
 def fee_text(fee: pricing.FeeComputation, currency: str = "EUR", lang: str = DEFAULT_LANG) -> str:
     """'2 × 4 months × €3.05 = €24.40', or why there is no fee; in `lang`."""
-    _, ngettext_ = gettext(lang), ngettext(lang)
+    _, ngettext = documents.gettext(lang), documents.ngettext(lang)  # the names the catalogue's extraction reads
     if fee.months_due == 0:
         return _("none: %(months)s whole months will have run by the effective date, "
                  "at least %(minimum)s are charged (%(amount)s)") % {
             "months": fee.run_months, "minimum": pricing.MINIMUM_RENTAL_MONTHS,
             "amount": format_money(fee.amount, currency, lang)}
-    return ngettext_("%(devices)s × %(num)s month × %(price)s = %(amount)s",
-                     "%(devices)s × %(num)s months × %(price)s = %(amount)s", fee.months_due) % {
+    return ngettext("%(devices)s × %(num)s month × %(price)s = %(amount)s",
+                    "%(devices)s × %(num)s months × %(price)s = %(amount)s", fee.months_due) % {
         "devices": fee.devices, "num": fee.months_due, "price": format_money(fee.monthly_price, currency, lang),
         "amount": format_money(fee.amount, currency, lang)}
 

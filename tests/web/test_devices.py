@@ -150,3 +150,29 @@ def test_the_pbx_page_shows_its_next_renewal_service_by_service(app, make, sessi
     page = client.get(f"/devices/pbxs/{pbx.id}").text
     assert 'id="next-renewal">Next renewal: 2027-08-25' in page
     assert "Yealink T54W" in page and "Renews until" in page
+
+
+def test_the_pbx_page_and_a_refused_cancel_choice_speak_italian_to_an_italian_partner(signed_in, world, session):
+    world.user.language = "it"
+    session.commit()
+    page = signed_in.get(pbx_url(world)).text
+    assert '<html lang="it">' in page
+    assert '<h2 id="devices-title">Dispositivi</h2>' in page and "A noleggio (HWaaS)" in page
+    assert "€ 9,15" in page and "30/11/2026" in page  # money and dates as Italian writes them
+    assert "Disdici…" in page and "Sostituisci…" in page
+    query = "&".join(f"devices={d.id}" for d in world.phones[:2])
+    confirm = signed_in.get(f"{pbx_url(world)}/cancel?{query}").text
+    assert "Disdici 2 dispositivi di acme-month.example" in confirm
+    assert "2 × 4 mesi × € 3,05 = € 24,40" in confirm and "Conferma la disdetta" in confirm
+    refused = signed_in.get(f"{pbx_url(world)}/cancel?devices={world.phones[0].id}&devices={world.dects[0].id}")
+    assert refused.status_code == 422
+    assert "Scegli i dispositivi di un servizio alla volta" in refused.text
+
+
+def test_a_pending_cancellation_reads_in_italian_with_its_italian_date(signed_in, world, session):
+    world.user.language = "it"
+    session.commit()
+    url = f"{pbx_url(world)}/cancel"
+    post_form(signed_in, url, {"devices": [str(world.phones[0].id)]}, page_url=f"{url}?devices={world.phones[0].id}")
+    page = signed_in.get(pbx_url(world)).text
+    assert "Disdetta in corso (termina il 30/11/2026)" in page and "In corso" in page
