@@ -128,3 +128,27 @@ def test_no_document_template_has_an_image_without_a_text_alternative():
     for template in documents.TEMPLATES.glob("*.html"):
         for image in re.findall(r"<(?:img|svg)\b[^>]*>", template.read_text()):
             assert re.search(r'\balt="[^"]+"|<svg\b', image), (template.name, image)
+
+
+def test_an_italian_order_confirmation_and_agreement_are_written_in_italian_and_stay_accessible(session, make, made):
+    order = make.order(lines=[(make.product(sku="YEA-T54W", name="Yealink T54W"), 2)])
+    manager = make.staff(name="Marco Bianchi")
+    order.history.append(OrderStatusChange(from_status="awaiting_approval", to_status="approved",
+                                           changed_by_id=manager.id, note="ok"))
+    session.flush()
+    session.refresh(order)
+    doc = documents.order_confirmation(order, "EUR", TODAY, lang="it")
+    (html, _), = made
+    pdf = assert_accessible_pdf(doc.data, html, lang="it")
+    assert pdf.title == f"Conferma d'ordine {order.number}"
+    text = " ".join(pdf.text.split())
+    assert "Totale (IVA esclusa)" in text and "Cronologia" in text and "Approvato" in text
+    assert "25/11/2026" in text and "Pagina 1 di 1" in text
+    customer = make.customer(partner=order.customer.partner, name="Acme Srl")
+    make.pbx(customer=customer, name="acme-hq.pbx.example", term="yearly", activated_on=dt.date(2026, 8, 25))
+    agreement = agreements.prefilled_pdf(PartnerScope(session, customer.partner_id), customer.id, TODAY, lang="it")
+    (html, _) = made[-1]
+    pdf = assert_accessible_pdf(agreement.data, html, lang="it")
+    assert pdf.title == "Contratto HWaaS · Acme Srl"
+    text = " ".join(pdf.text.split())
+    assert "Contratto Hardware as a Service (HWaaS)" in text and "Un anno" in text and "Firma e timbro" in text

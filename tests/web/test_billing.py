@@ -85,3 +85,14 @@ def test_staff_have_no_account_balance(client, make, session):
     session.commit()
     login(client, manager)
     assert client.get("/account-balance").status_code == 404
+
+
+def test_the_account_balance_speaks_italian_to_an_italian_partner(client, make, session, partner_user):
+    partner_user.language = "it"
+    make.invoice(partner_user.partner, number="INV-OLD", due_on=TODAY - dt.timedelta(days=3), amount=Decimal("1100.00"))
+    session.commit()
+    login(client, partner_user)
+    page = client.get("/account-balance").text
+    assert "<h1>Saldo del conto</h1>" in page and "Giorni di ritardo" in page
+    assert "€ 1.100,00" in page and "22/11/2026" in page and ">Scaduto</span>" in page
+    assert "(la più vecchia scaduta da 3 giorni)" in page

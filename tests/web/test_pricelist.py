@@ -221,3 +221,54 @@ def test_a_bad_filter_shows_the_form_again_with_the_error(client, partner_user, 
     assert "<title>Error: " in response.text and "field--error" in response.text  # the field says it too
     fragment = client.get(f"/price-list/?{query}", headers={"HX-Request": "true"})
     assert fragment.status_code == 422 and "<html" not in fragment.text and message in fragment.text
+
+
+@pytest.fixture
+def italian_partner(partner_user, session):
+    partner_user.language = "it"
+    session.commit()
+    return partner_user
+
+
+def test_the_price_list_page_speaks_italian_to_an_italian_partner(client, italian_partner):
+    login(client, italian_partner)
+    page = client.get("/price-list/").text
+    assert '<html lang="it">' in page and "<h1>Listino prezzi</h1>" in page and "I tuoi prezzi" in page
+    assert "Telefoni da scrivania" in page and "Un mese" in page and "Prezzo di listino" in page
+    assert "€ 5,53" in page  # 6.50 less 15 %, as Italian writes money
+    assert "2 prodotti." in page and "Scarica" in page
+    refused = client.get("/price-list/download?kind=rent&format=xlsx")
+    assert refused.status_code == 422 and "Scegli OpEx, CapEx o CLASSOUND." in refused.text
+
+
+def test_the_excel_price_list_of_an_italian_partner_has_italian_headers_and_real_cells(client, italian_partner):
+    login(client, italian_partner)
+    book = load_workbook(io.BytesIO(client.get("/price-list/download?kind=opex&format=xlsx").data))
+    assert book.sheetnames == ["OpEx", "Informazioni"]
+    rows = list(book["OpEx"].iter_rows(values_only=True))
+    assert rows[0] == ("SKU", "Prodotto", "Categoria", "Un mese (EUR)", "Un anno (EUR)", "Cinque anni (EUR)",
+                       "Sconti per quantità")
+    phone = next(row for row in rows if row[0] == "YEA-T54W")
+    assert phone[2] == "Telefoni da scrivania" and isinstance(phone[3], (int, float)) and phone[3] == 5.53
+    about = dict(book["Informazioni"].iter_rows(values_only=True))
+    assert about["Valuta"] == "EUR" and isinstance(about["Generato il"], dt.datetime)
+    assert book.properties.language == "it" and book.properties.title == "Listino prezzi OpEx"
+    # The English file is another file: the cache keeps each language apart.
+    english = load_workbook(io.BytesIO(client.get("/price-list/download?kind=opex&format=xlsx",
+                                                  headers={"Accept-Language": "en"}).data))
+    assert english.sheetnames == ["OpEx", "Informazioni"]  # the user's choice wins over the browser
+
+
+def test_the_pdf_price_list_of_an_italian_partner_is_written_in_italian(client, italian_partner, session):
+    from tests.documents import pdf_structure
+
+    login(client, italian_partner)
+    pdf = pdf_structure(client.get("/price-list/download?kind=opex&format=pdf").data)
+    assert pdf.lang == "it" and pdf.title == "Listino prezzi OpEx · Demo Partner"
+    text = " ".join(pdf.text.split())
+    assert "Prodotto" in text and "Categoria" in text and "Telefoni da scrivania" in text
+    assert "IVA esclusa" in text and "€ 5,53" in text and "Pagina 1 di 1" in text
+    italian_partner.language = "en"
+    session.commit()
+    english = pdf_structure(client.get("/price-list/download?kind=opex&format=pdf").data)
+    assert english.lang == "en" and english.title == "Price list OpEx · Demo Partner"

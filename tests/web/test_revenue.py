@@ -192,3 +192,29 @@ def test_the_revenue_pages_issue_a_fixed_number_of_queries_whatever_the_number_o
     large = count()
     print("queries per page:", small)
     assert large == small
+
+
+def test_renewals_charges_and_their_exports_speak_italian_to_an_italian_partner(partner, world, session):
+    world.a.user.language = "it"
+    session.commit()
+    expected = revenue.upcoming(PartnerScope(session, world.a.partner.id), TODAY)
+    renewals = partner.get("/renewals/").text
+    assert "<h1>Rinnovi</h1>" in renewals and "Totali per mese" in renewals and "Mostra rinnovi" in renewals
+    assert f"{expected.lines[0].day:%d/%m/%Y}" in renewals  # an Italian date
+    charges_page = partner.get("/charges/").text
+    assert "<h1>Addebiti</h1>" in charges_page and "Totali" in charges_page and "Tutti i tipi" in charges_page
+    sheet = load_workbook(io.BytesIO(partner.get("/renewals/export?format=xlsx").data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("Data di rinnovo", "Cliente", "PBX") and rows[0][-2:] == ("Prezzo unitario", "Importo")
+    assert isinstance(rows[1][0], dt.datetime) and isinstance(rows[1][-1], (int, float))  # still real cells
+    text = partner.get("/charges/export?format=csv").get_data(as_text=True)
+    header, first = list(csv.reader(io.StringIO(text)))[:2]
+    assert header[:3] == ["Inizio periodo", "Fine periodo", "Tipo"]
+    assert first[2] in ("Iniziale", "Rinnovo", "Penale di disdetta")
+
+
+def test_a_refused_charges_filter_is_an_italian_message(partner, world, session):
+    world.a.user.language = "it"
+    session.commit()
+    page = partner.get("/charges/?month=2026-13")
+    assert page.status_code == 422 and "Inserisci il mese come AAAA-MM, ad es. 2026-11." in page.text
