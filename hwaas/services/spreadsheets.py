@@ -103,6 +103,8 @@ def write_workbook(target: BinaryIO, *, title: str, sheets: Sequence[DataSheet],
     from hwaas.services.documents import gettext
 
     _ = gettext(lang)
+    if any(name.lower() == _("About").lower() for name in (sheet.name for sheet in sheets)):
+        raise ValueError(f"a data sheet cannot be named like the About sheet: {_('About')!r}")
 
     names = [check_sheet_name(sheet.name) for sheet in sheets]
     if len({n.lower() for n in names}) != len(names) or not sheets:

@@ -30,7 +30,7 @@ def test_a_workbook_has_a_table_per_list_frozen_printed_header_properties_and_ab
                              [("renewal", Decimal("10.00"))])],
         about=[("Exported on", TODAY), ("Notes", "Amounts exclude VAT.")])
     book = assert_accessible_workbook(data, "Orders and charges", lang="it")
-    assert book.sheetnames == ["Orders", "Charges", "About"]
+    assert book.sheetnames == ["Orders", "Charges", "Informazioni"]  # the About sheet in the workbook's language
     assert book.properties.subject == "Demo Partner" and book.properties.description == "Amounts exclude VAT."
     orders = book["Orders"]
     assert orders.tables["List_Orders"].ref == "A1:D3"
@@ -42,9 +42,9 @@ def test_a_workbook_has_a_table_per_list_frozen_printed_header_properties_and_ab
     assert (note.data_type, note.value) == ("s", "'=1+1")  # text, never a formula
     assert orders["A3"].value == "007" and orders["A3"].data_type == "s"  # a reference stays text
     assert orders["C3"].value is None  # missing is empty, never 0
-    about = book["About"]
-    assert [[c.value for c in row] for row in about.iter_rows()] == [
-        ["Exported on", dt.datetime(2026, 11, 25)], ["Notes", "Amounts exclude VAT."]]
+    about = book["Informazioni"]
+    assert [[c.value for c in row] for row in about.iter_rows()] == [  # the labels translated, the values as given
+        ["Esportato il", dt.datetime(2026, 11, 25)], ["Note", "Amounts exclude VAT."]]
 
 
 def test_an_empty_list_is_still_a_table_with_its_header():
