@@ -103,10 +103,9 @@ def write_workbook(target: BinaryIO, *, title: str, sheets: Sequence[DataSheet],
     from hwaas.services.documents import gettext
 
     _ = gettext(lang)
-    if any(name.lower() == _("About").lower() for name in (sheet.name for sheet in sheets)):
-        raise ValueError(f"a data sheet cannot be named like the About sheet: {_('About')!r}")
-
     names = [check_sheet_name(sheet.name) for sheet in sheets]
+    if any(name.lower() == _("About").lower() for name in names):  # the About sheet in `lang`
+        raise ValueError(f"not a sheet name in this language: {_('About')!r} is the About sheet's")
     if len({n.lower() for n in names}) != len(names) or not sheets:
         raise ValueError(f"sheet names must be unique, and there must be one at least: {names}")
     for sheet in sheets:
