@@ -161,3 +161,14 @@ def test_the_pbx_page_shows_each_device_status_and_the_services_mrr_and_expiry(s
 
 def test_a_lifetime_pbx_has_no_expiry(scope, world):
     assert devices.pbx_page(scope, world.lifetime.id, TODAY).expires is None
+
+
+def test_each_recipient_reads_the_cancellation_mail_in_their_language(session, scope, world):
+    world.user.language = "it"
+    session.flush()
+    confirm(scope, world, world.phones[:2])
+    [english] = session.scalars(select(m.OutboxMail).where(m.OutboxMail.to == "anna@vendor.example")).all()
+    [italian] = session.scalars(select(m.OutboxMail).where(m.OutboxMail.to == world.user.email)).all()
+    assert english.subject.startswith("Cancellation of 2 device(s)") and "Effective on: 2026-11-30" in english.body
+    assert italian.subject.startswith("Disdetta di 2 dispositivo/i") and "Efficace dal: 30/11/2026" in italian.body
+    assert "2 × 4 mesi × € 3,05 = € 24,40" in italian.body and "Dispositivi da restituire:" in italian.body
