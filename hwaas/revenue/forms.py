@@ -35,7 +35,8 @@ class _Filter(FlaskForm):
                         validators=[Optional(), AnyOf(list(FORMATS), message=FORMAT_MESSAGE)])
 
     def set_customers(self, customers) -> None:
-        self.customer.choices = [SelectChoice("", _l("All customers"))] + [SelectChoice(id_, name) for id_, name in customers]
+        self.customer.choices = ([SelectChoice("", _l("All customers"))]
+                                 + [SelectChoice(id_, name) for id_, name in customers])
 
 
 class RenewalsFilter(_Filter):
@@ -47,9 +48,10 @@ class ChargesFilter(_Filter):
     kind = SelectField(_l("Kind"), choices=[SelectChoice("", _l("All kinds"))]
                        + [SelectChoice(k, _l(v)) for k, v in CHARGE_KINDS.items()],
                        validate_choice=False,
-                       validators=[Optional(), AnyOf(list(CHARGE_KINDS) + [""], message=_l("Choose a kind from the list."))])
-    month = StringField(_l("Month"), validators=[Optional(), Regexp(r"^\d{4}-(0[1-9]|1[0-2])$",
-                                                                    message=_l("Enter the month as YYYY-MM, e.g. 2026-11."))])
+                       validators=[Optional(), AnyOf(list(CHARGE_KINDS) + [""],
+                                                     message=_l("Choose a kind from the list."))])
+    month = StringField(_l("Month"), validators=[
+        Optional(), Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", message=_l("Enter the month as YYYY-MM, e.g. 2026-11."))])
 
     def set_pbxs(self, pbxs) -> None:
         self.pbx.choices = [SelectChoice("", _l("All PBXs"))] + [SelectChoice(id_, name) for id_, name in pbxs]

@@ -53,7 +53,8 @@ def parse_units(text: str, quantity: int, has_mac: bool, what: str, field: str) 
         if has_mac:
             if len(parts) != 2:
                 raise ValidationFailed(N_("%(what)s, line %(line)s: enter the serial number and the MAC address, "
-                                          "like “SN0012345 00:1A:2B:3C:4D:5E”."), field=field, what=what, line=number)
+                                          "like “SN0012345 00:1A:2B:3C:4D:5E”."),
+                                       field=field, what=what, line=number)
             mac = normalise_mac(parts[1]) or ""
             if not mac:
                 raise ValidationFailed(N_("%(what)s, line %(line)s: “%(value)s” is not a MAC address "
