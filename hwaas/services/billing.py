@@ -19,7 +19,7 @@ ZERO = Decimal("0.00")
 @dataclass(frozen=True)
 class InvoiceRow:
     invoice: Invoice
-    status: str  # Due, Overdue, Paid (INVOICE_STATUSES: a page shows it translated)
+    status: str  # Due, Overdue, Paid (English: a page shows it translated)
     days_overdue: int
 
 
@@ -61,8 +61,6 @@ def balance(scope: PartnerScope, today: dt.date, standing: overdue.Standing) -> 
 # --- administrators --------------------------------------------------------------------------
 
 INVOICE_FILTERS = {"open": N_("Open"), "overdue": N_("Overdue"), "paid": N_("Paid"), "all": N_("All")}
-# What Invoice.status says, marked for the catalogue.
-INVOICE_STATUSES = (N_("Due"), N_("Overdue"), N_("Paid"))
 
 
 @dataclass(frozen=True)
