@@ -94,5 +94,5 @@ def test_the_account_balance_speaks_italian_to_an_italian_partner(client, make, 
     login(client, partner_user)
     page = client.get("/account-balance").text
     assert "<h1>Saldo del conto</h1>" in page and "Giorni di ritardo" in page
-    assert "€ 1.100,00" in page and "22/11/2026" in page and ">Scaduta</span>" in page
+    assert "€ 1.100,00" in page and "22/11/2026" in page and ">Scaduto</span>" in page
     assert "(la più vecchia scaduta da 3 giorni)" in page
