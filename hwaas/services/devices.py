@@ -15,6 +15,7 @@ from hwaas.messages import N_
 from hwaas.models.replacements import OPEN_REPLACEMENT_STATUSES
 from hwaas.services import pricing
 from hwaas.services.errors import NotFound, ValidationFailed
+from hwaas.services.phrasing import said
 from hwaas.services.tenancy import PartnerScope
 
 ZERO = Decimal("0.00")
@@ -23,7 +24,6 @@ KIND_LABELS = {"hwaas": "HWaaS", "classound": "CLASSOUND"}
 SERVICE_STATUS_LABELS = {"active": N_("Active"), "suspended": N_("Suspended"), "cancelled": N_("Cancelled")}
 DEVICE_STATE_LABELS = {"active": N_("Active"), "replacement": N_("Replacement requested"), "returned": N_("Returned")}
 CANCELLATION_PENDING = N_("Cancellation pending (ends on %(date)s)")
-NOT_OFFERED = N_("CLASSOUND is not offered for %(term)s.")  # the page writes the term in its language
 
 
 @dataclass(frozen=True)
@@ -221,7 +221,6 @@ class ClassoundOffer:
     pbx: Pbx
     reason: str | None  # why it cannot be ordered, in the reader's language; None when it can
     quote: pricing.LineQuote | None  # one CLASSOUND for that PBX, prorated for today
-    not_offered: bool = False  # the reason is NOT_OFFERED: the catalogue has no CLASSOUND for the PBX's term
 
     @property
     def available(self) -> bool:
@@ -246,7 +245,8 @@ def classound_offers(scope: PartnerScope, customer_id: int, today: dt.date) -> t
             continue
         product = carts.classound_product(scope.session, pbx.term)
         if product is None:
-            offers.append(ClassoundOffer(pbx, NOT_OFFERED % {"term": pricing.TERM_LABELS[pbx.term]}, None, True))
+            offers.append(ClassoundOffer(pbx, said(N_("CLASSOUND is not offered for %(term)s."),
+                                                   term=pricing.term_label(pbx.term)), None))
             continue
         price = catalogue.unit_price(product, pbx.term, discount)
         offers.append(ClassoundOffer(pbx, None, pricing.quote_line(price, 1, pbx.activated_on, pbx.term, today)))

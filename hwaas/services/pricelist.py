@@ -18,6 +18,7 @@ from hwaas.models.catalogue import CATEGORIES
 from hwaas.services import catalogue, documents, spreadsheets
 from hwaas.messages import N_
 from hwaas.services.errors import ValidationFailed
+from hwaas.services.phrasing import Phrase
 from hwaas.services.pricing import SUBSCRIPTION_TERMS, TERM_LABELS, tier_price
 
 KINDS = {"opex": "OpEx", "capex": "CapEx", "classound": "CLASSOUND"}
@@ -147,7 +148,7 @@ def build(session: Session, kind: str, tier: PriceTier, category: str | None = N
         if category in CATEGORIES:
             raise ValidationFailed(N_("%(category)s is not in the %(kind)s list: choose one of its categories, "
                                       "or All categories."), field="category",
-                                   category=CATEGORIES[category], kind=KINDS[kind])
+                                   category=Phrase(CATEGORIES[category]), kind=KINDS[kind])
         raise ValidationFailed(N_("That category is not in the %(kind)s list: choose one of its categories, "
                                   "or All categories."), field="category", kind=KINDS[kind])
     if len(search) > SEARCH_MAX:

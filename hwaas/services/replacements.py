@@ -16,6 +16,7 @@ from hwaas.models.types import utcnow
 from hwaas.services import device_mails, devices as device_rules, overdue, serials
 from hwaas.services.checkout import NewAddress, delivery_address
 from hwaas.services.errors import InvalidTransition, NotFound, ValidationFailed
+from hwaas.services.phrasing import Phrase
 from hwaas.services.tenancy import PartnerScope
 
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -140,7 +141,7 @@ def change_status(
         raise ValidationFailed(N_("Choose what to do with the request."), field="action")
     if to_status not in TRANSITIONS[request.status]:
         raise InvalidTransition(N_("A request that is %(status)s cannot become %(to)s."), field="action",
-                                status=request.status_label, to=REPLACEMENT_STATUSES[to_status])
+                                status=Phrase(request.status_label), to=Phrase(REPLACEMENT_STATUSES[to_status]))
     note = (note or "").strip()
     if to_status == "rejected" and not note:
         raise ValidationFailed(N_("Enter the reason for rejecting the request; the partner will see it."),

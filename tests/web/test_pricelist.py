@@ -239,6 +239,8 @@ def test_the_price_list_page_speaks_italian_to_an_italian_partner(client, italia
     assert "2 prodotti." in page and "Scarica" in page
     refused = client.get("/price-list/download?kind=rent&format=xlsx")
     assert refused.status_code == 422 and "Scegli OpEx, CapEx o CLASSOUND." in refused.text
+    wrong_list = client.get("/price-list/?kind=classound&category=desk_phone")  # the category's name translated too
+    assert "Telefoni da scrivania non è nel listino CLASSOUND" in wrong_list.text
 
 
 def test_the_excel_price_list_of_an_italian_partner_has_italian_headers_and_real_cells(client, italian_partner):
