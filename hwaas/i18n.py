@@ -30,16 +30,22 @@ def select_language() -> str:
     return request.accept_languages.best_match(list(available), default=DEFAULT)
 
 
+def language() -> str:
+    """The request's language code ("en", "it"): what documents, exports and mails are written in."""
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    return locale.language if locale else DEFAULT
+
+
 def translate_refusal(template: str, params: dict) -> str | None:
     """A service's refusal (DomainError) in the request's language, its dates and amounts written
     as that language writes them; None outside a request (the CLI, the jobs): English."""
     if not has_request_context():
         return None
-    from flask_babel import get_locale, gettext
+    from flask_babel import gettext
 
-    locale = get_locale()
-    return errors.fill(gettext(template), params, locale.language if locale else DEFAULT,
-                       current_app.config.get("CURRENCY", "EUR"))
+    return errors.fill(gettext(template), params, language(), current_app.config.get("CURRENCY", "EUR"))
 
 
 def init_app(app: Flask) -> None:

@@ -1,6 +1,6 @@
 """The administrator's area: catalogue, price tiers, invoices (mark paid, import), partners' security."""
 from flask import current_app, flash, render_template, request, url_for
-from flask_babel import get_locale, ngettext
+from flask_babel import ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -8,6 +8,7 @@ from hwaas.admin import bp
 from hwaas.admin.forms import CATEGORY_NAMES, BandForm, ImportForm, MarkPaidForm, ProductForm, TierForm
 from hwaas.auth.forms import PartnerSecurityForm
 from hwaas.extensions import db
+from hwaas.i18n import language
 from hwaas.services import admin_catalogue, billing, importer, security_settings
 from hwaas.services.documents import format_date
 from hwaas.services.paging import page_number
@@ -179,7 +180,7 @@ def mark_paid(invoice_id: int):
         if not refused:
             flash(_("Invoice %(number)s of %(partner)s is marked paid on %(paid_on)s. Any block it caused is "
                     "lifted.", number=invoice.number, partner=invoice.partner.name,
-                    paid_on=format_date(invoice.paid_on, get_locale().language)), "success")
+                    paid_on=format_date(invoice.paid_on, language())), "success")
             return see_other(url_for("admin.invoices", **request.args))
     return _invoices_page((invoice_id, form), status=422)
 

@@ -1,6 +1,6 @@
 """Agreements: each customer's HWaaS agreement, prefilled to download, signed to upload."""
 from flask import flash, render_template, request, url_for
-from flask_babel import get_locale, gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from flask_login import current_user
@@ -8,6 +8,7 @@ from flask_login import current_user
 from hwaas.agreements import bp
 from hwaas.agreements.forms import UploadForm
 from hwaas.downloads import attachment
+from hwaas.i18n import language
 from hwaas.models import Customer
 from hwaas.services import agreements
 from hwaas.web import access, current_standing, external_url, failed, refusals, scope, see_other, today
@@ -39,7 +40,7 @@ def show(customer_id: int):
 
 @bp.route("/customers/<int:customer_id>/agreement.pdf")
 def prefilled(customer_id: int):
-    doc = agreements.prefilled_pdf(scope(), customer_id, today(), lang=get_locale().language)
+    doc = agreements.prefilled_pdf(scope(), customer_id, today(), lang=language())
     return attachment(doc.data, doc.content_type, doc.filename)
 
 

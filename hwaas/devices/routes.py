@@ -1,13 +1,14 @@
 """Devices views: the PBX's page, Replace, Cancel (confirmation page or dialog), Withdraw,
 Order CLASSOUND. Thin: each parses its form, calls one service and chooses the response."""
 from flask import current_app, flash, request, url_for
-from flask_babel import get_locale, gettext as _
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from hwaas.cart.forms import address_choices
 from hwaas.devices import bp
 from hwaas.devices.forms import CancelForm, ClassoundForm, ReplaceForm, WithdrawForm
 from hwaas.domain_forms import record_id
+from hwaas.i18n import language
 from hwaas.models.types import utcnow
 from hwaas.services import cancellations, carts, checkout, devices, replacements, revenue
 from hwaas.services.documents import format_date
@@ -67,7 +68,7 @@ def cancel(pbx_id: int):
         if not refused:
             flash(_("%(quantity)s device(s) cancelled: they stop on %(date)s and are to be returned. You can "
                     "withdraw the cancellation until then.", quantity=made.quantity,
-                    date=format_date(made.effective_on, get_locale().language)), "success")
+                    date=format_date(made.effective_on, language())), "success")
             return see_other(url_for("devices.pbx", pbx_id=pbx_id, _anchor="cancellations-title"))
     preview = None
     choosing = request.method == "GET" and not chosen and not request.headers.get("HX-Request")
@@ -75,7 +76,7 @@ def cancel(pbx_id: int):
         with refusals(form):
             preview = cancellations.preview(scope(), pbx_id, chosen, today())
     view = devices.pbx_page(scope(), pbx_id, today()) if preview is None else devices.PbxHeader(preview.pbx)
-    fee_text = (cancellations.fee_text(preview.fee, current_app.config["CURRENCY"], get_locale().language)
+    fee_text = (cancellations.fee_text(preview.fee, current_app.config["CURRENCY"], language())
                 if preview else "")
     return render("devices/cancel.html", "devices/_cancel_dialog.html", status=failed(form), view=view,
                   preview=preview, form=form, chosen=set(chosen), fee_text=fee_text,

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from hwaas.domain_forms import has_control_characters
 from hwaas.downloads import streamed_attachment
+from hwaas.i18n import language
 from hwaas.models.orders import ORDER_STATUSES
 from hwaas.orders import bp
 from hwaas.orders.forms import CancelForm
@@ -40,12 +41,12 @@ def index():
 def export(format: str):
     """The filtered list (the page's status and search), streamed as EXCEL or CSV."""
     status, q, _refused = _filters()
-    rows = order_exports.rows(scope(), status or None, q)
+    rows = order_exports.rows(scope(), status or None, q, language())
     currency = current_app.config["CURRENCY"]
     if format == "csv":
-        chunks = (chunk.encode("utf-8") for chunk in order_exports.csv_chunks(rows, currency))
+        chunks = (chunk.encode("utf-8") for chunk in order_exports.csv_chunks(rows, currency, language()))
     else:
-        chunks = order_exports.file_chunks(order_exports.xlsx_file(rows, currency, _("Orders"), today()))
+        chunks = order_exports.file_chunks(order_exports.xlsx_file(rows, currency, _("Orders"), today(), lang=language()))
     return streamed_attachment(stream_with_context(chunks), order_exports.FORMATS[format],
                                order_exports.filename(format, today()))
 

@@ -1,10 +1,10 @@
 """Price list: the partner's prices on the page and their downloads (OpEx, CapEx, CLASSOUND; EXCEL, PDF)."""
 from flask import current_app, request
-from flask_babel import get_locale
 from flask_login import current_user
 
 from hwaas.downloads import attachment
 from hwaas.extensions import db
+from hwaas.i18n import language
 from hwaas.models.catalogue import CATEGORIES
 from hwaas.pricelist import bp
 from hwaas.pricelist.forms import PriceListForm, PriceTableForm
@@ -44,5 +44,5 @@ def download():
     if not form.validate():
         return _page(form, PriceTableForm(formdata=None))
     doc = pricelist.document(db.session, current_user.partner, form.kind.data, form.format.data,
-                             current_app.config["CURRENCY"], today(), lang=get_locale().language)
+                             current_app.config["CURRENCY"], today(), lang=language())
     return attachment(doc.data, doc.content_type, doc.filename)

@@ -1,9 +1,10 @@
 """Renewals (the next 90 days) and Charges (what was charged and why), with their exports."""
 from flask import current_app, request
-from flask_babel import get_locale, gettext as _
+from flask_babel import gettext as _
 
 from hwaas.downloads import streamed_attachment
 from hwaas.extensions import db
+from hwaas.i18n import language
 from hwaas.models.charges import CHARGE_KINDS
 from hwaas.revenue import bp
 from hwaas.revenue.forms import ChargesFilter, RenewalsFilter
@@ -16,17 +17,13 @@ access(bp, "partner")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _lang() -> str:
-    return get_locale().language
-
-
 def _download(title: str, stem: str, fmt: str, columns, rows):
     """The export in the request's language: `title` is already in it, the columns' headers are
     written in it."""
     if fmt == "csv":
-        return streamed_attachment(exports.csv_stream(columns, rows, _lang()), "text/csv; charset=utf-8",
+        return streamed_attachment(exports.csv_stream(columns, rows, language()), "text/csv; charset=utf-8",
                                    f"{stem}.csv")
-    return streamed_attachment(exports.xlsx_file(title, columns, rows, current_app.config["CURRENCY"], _lang()),
+    return streamed_attachment(exports.xlsx_file(title, columns, rows, current_app.config["CURRENCY"], language()),
                                XLSX, f"{stem}.xlsx")
 
 
@@ -50,7 +47,7 @@ def renewals_export():
         return render("revenue/renewals.html", status=failed(form), form=form, upcoming=None, form_has_errors=True)
     upcoming = revenue.upcoming(scope(), today(), customer_id=form.customer.data)
     return _download(_("Renewals"), f"renewals-{today().isoformat()}", form.format.data, revenue.RENEWAL_COLUMNS,
-                     revenue.renewal_export_rows(upcoming, _lang()))
+                     revenue.renewal_export_rows(upcoming, language()))
 
 
 def _charges_filter():
@@ -85,7 +82,7 @@ def charges_export():
         return render("revenue/charges.html", status=failed(form), form=form, listing=None, kind_labels=CHARGE_KINDS,
                       form_has_errors=True)
     if form.format.data == "csv":  # streamed, read after the request: its own session
-        rows = revenue.charge_export_stream(db.engine, scope().partner_id, flt, _lang())
+        rows = revenue.charge_export_stream(db.engine, scope().partner_id, flt, language())
     else:
-        rows = revenue.charge_export_rows(scope(), flt, lang=_lang())
+        rows = revenue.charge_export_rows(scope(), flt, lang=language())
     return _download(_("Charges"), f"charges-{today().isoformat()}", form.format.data, revenue.CHARGE_COLUMNS, rows)

@@ -187,6 +187,23 @@ def test_the_export_is_the_filtered_list_as_excel_and_csv(signed_in, placed, mak
     assert placed.number in text and other.number in text and text.count("\n") == 3
 
 
+def test_an_italian_partner_exports_orders_with_italian_headers_and_real_cells(client, partner_user, placed, session):
+    import io
+
+    from openpyxl import load_workbook
+
+    partner_user.language = "it"
+    session.commit()
+    login(client, partner_user)
+    book = load_workbook(io.BytesIO(client.get("/orders/export.xlsx").data))
+    sheet = book[book.sheetnames[0]]
+    headers = [cell.value for cell in sheet[1]]
+    assert headers[0] == "Ordine" and "Ordinato il" in headers
+    assert sheet.cell(2, 1).value == placed.number and sheet.cell(2, 7).is_date and sheet.cell(2, 9).data_type == "n"
+    text = client.get("/orders/export.csv").data.decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("Ordine") and placed.number in text
+
+
 def test_an_export_of_another_format_is_not_found(signed_in):
     assert signed_in.get("/orders/export.pdf").status_code == 404
 
