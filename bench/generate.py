@@ -182,7 +182,7 @@ class World:
         def user(email, name, role, partner_id=None):
             users.append({"id": len(users) + 1, "email": email, "name": name, "password_hash": password_hash,
                           "role": role, "partner_id": partner_id, "active": True, "session_version": 1,
-                          "created_at": NOW})
+                          "team_role": "owner" if role == "partner" else None, "created_at": NOW})
             return users[-1]["id"]
 
         managers = [user(f"am{i}@bench.example", f"Area manager {i}", "area_manager") for i in range(1, 11)]
