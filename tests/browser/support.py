@@ -31,6 +31,18 @@ def wait_until(page, expression: str, timeout: float = 5.0) -> None:
         page.wait_for_timeout(50)
 
 
+def watch_errors(page) -> list[str]:
+    """What goes wrong in the page while a flow runs: script errors, console errors, responses
+    of 400 and above. A 422 is a refusal on a form, which flows provoke on purpose; Chromium
+    logs it as a failed load, and asks for /favicon.ico on its own."""
+    problems: list[str] = []
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.on("console", lambda m: m.type == "error" and "favicon" not in (m.location or {}).get("url", "")
+            and "status of 422" not in m.text and problems.append(f"{m.text} ({(m.location or {}).get('url')})"))
+    page.on("response", lambda r: r.status >= 400 and r.status != 422 and problems.append(f"{r.status} {r.url}"))
+    return problems
+
+
 def axe_violations(page) -> list[str]:
     """axe-core's WCAG 2.2 AA violations on the page as it is now, one readable line each."""
     results = _axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS},

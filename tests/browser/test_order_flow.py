@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.support import assert_accessible, sign_in
+from tests.browser.support import assert_accessible, sign_in, watch_errors
 from tests.ordering import TODAY, acme
 
 PERIOD = "2026-11-25 → 2027-08-25, 273 of 365 days"
@@ -21,16 +21,6 @@ def demo(app, make, session, monkeypatch):
     make.customer(world.partner, name="Beta Srl", city="Torino")
     session.commit()
     return world
-
-
-def watch_errors(page) -> list[str]:
-    problems: list[str] = []
-    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    # Chromium asks for /favicon.ico on its own, outside the page; that 404 is not the flow's.
-    page.on("console", lambda m: m.type == "error" and "favicon" not in (m.location or {}).get("url", "")
-            and problems.append(f"{m.text} ({(m.location or {}).get('url')})"))
-    page.on("response", lambda r: r.status >= 400 and r.status != 422 and problems.append(f"{r.status} {r.url}"))
-    return problems
 
 
 def order_two_desk_phones(page, js: bool) -> None:

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.support import assert_accessible, sign_in
+from tests.browser.support import assert_accessible, sign_in, watch_errors
 from tests.ordering import TODAY, acme
 
 # 25 November 2026 → 25 August 2027, the yearly PBX's current period, as Italian writes it.
@@ -22,16 +22,6 @@ def italian(app, make, session, monkeypatch):
     world.user.language = "it"
     session.commit()
     return world
-
-
-def watch_errors(page) -> list[str]:
-    problems: list[str] = []
-    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    # Chromium logs the refused checkout (422, on purpose here) as a failed load: not the flow's error.
-    page.on("console", lambda m: m.type == "error" and "favicon" not in (m.location or {}).get("url", "")
-            and "status of 422" not in m.text and problems.append(f"{m.text} ({(m.location or {}).get('url')})"))
-    page.on("response", lambda r: r.status >= 400 and r.status != 422 and problems.append(f"{r.status} {r.url}"))
-    return problems
 
 
 def in_italian(page) -> None:
