@@ -1,9 +1,10 @@
 """What every form shares: record ids and text as users may type them (STYLE rule 5's inputs)."""
 import re
 
-from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField
 from wtforms.validators import ValidationError
+
+from hwaas.i18n import lazy_gettext as _l
 
 MAX_RECORD_ID = 2**31 - 1  # ids are INTEGER columns on every database
 

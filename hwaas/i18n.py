@@ -6,7 +6,9 @@ from pathlib import Path
 
 from babel import Locale
 from flask import Flask, current_app, has_request_context, request, session
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from hwaas.extensions import babel
 from hwaas.services import errors
@@ -28,6 +30,23 @@ def select_language() -> str:
     if session.get("language") in available:
         return session["language"]
     return request.accept_languages.best_match(list(available), default=DEFAULT)
+
+
+class LazyText(LazyString):
+    """A message translated when it is shown (form labels and validators built once, read in each
+    request's language). flask_babel's own lazy string calls itself safe HTML, so a name inside
+    it (a product's, in a quantity's label) would reach the page unescaped: this one is escaped
+    like any other text."""
+
+    def __html__(self) -> Markup:
+        return escape(str(self))
+
+
+def lazy_gettext(string: str, **variables) -> LazyText:
+    """`_l`: what flask_babel.lazy_gettext does, escaped in templates (LazyText)."""
+    from flask_babel import gettext
+
+    return LazyText(gettext, string, **variables)
 
 
 def language() -> str:

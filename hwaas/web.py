@@ -12,13 +12,13 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_htmx import make_response as htmx_response
 from flask_login import current_user, logout_user
 from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.routing import IntegerConverter
 
 from hwaas.extensions import db, htmx, login_manager
+from hwaas.i18n import lazy_gettext as _l
 from hwaas.services import accounts, invoices, overdue, teams
 from hwaas.services.errors import DomainError, NotFound
 from hwaas.services.manager import ManagerScope

@@ -1,10 +1,10 @@
 """An address book entry, as edited."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length, Regexp
 
 from hwaas.domain_forms import NoControlCharacters
+from hwaas.i18n import lazy_gettext as _l
 from hwaas.services.addresses import NewAddress
 
 

@@ -1,4 +1,3 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, DecimalField, SelectField, StringField, TextAreaField
@@ -6,6 +5,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from hwaas.domain_forms import NoControlCharacters, WholeNumberField
+from hwaas.i18n import lazy_gettext as _l
 from hwaas.models.catalogue import CATEGORIES
 
 

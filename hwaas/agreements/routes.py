@@ -1,14 +1,13 @@
 """Agreements: each customer's HWaaS agreement, prefilled to download, signed to upload."""
 from flask import flash, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
-from werkzeug.exceptions import RequestEntityTooLarge
-
+from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from hwaas.agreements import bp
 from hwaas.agreements.forms import UploadForm
 from hwaas.downloads import attachment
-from hwaas.i18n import language
+from hwaas.i18n import language, lazy_gettext as _l
 from hwaas.models import Customer
 from hwaas.services import agreements
 from hwaas.web import access, current_standing, external_url, failed, refusals, scope, see_other, today

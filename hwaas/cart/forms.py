@@ -1,11 +1,11 @@
 """The checkout form: reference, delivery address, terms; the delivery address form it shares
 with Replace."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from hwaas.domain_forms import NoControlCharacters
+from hwaas.i18n import lazy_gettext as _l
 from hwaas.services.checkout import NewAddress
 
 NEW_ADDRESS = "new"

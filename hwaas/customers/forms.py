@@ -1,13 +1,13 @@
 """The Order HWaaS form: Duration, PBX and one quantity per product on offer."""
 import functools
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField
 from wtforms.validators import InputRequired, NumberRange, Optional
 from wtforms.widgets import NumberInput
 
 from hwaas.domain_forms import WholeNumberField, coerce_record_id
+from hwaas.i18n import lazy_gettext as _l
 from hwaas.services.carts import MAX_QUANTITY
 
 

@@ -1,10 +1,11 @@
 """Customer views: the searchable list, a customer's PBXs and Devices, Order HWaaS."""
 from flask import current_app, flash, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
 
 from hwaas.customers import bp
 from hwaas.customers.forms import add_to_cart_form
 from hwaas.domain_forms import has_control_characters, record_id
+from hwaas.i18n import lazy_gettext as _l
 from hwaas.models.types import utcnow
 from hwaas.extensions import db
 from hwaas.services import agreements, carts, customers, revenue

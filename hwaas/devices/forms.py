@@ -1,5 +1,4 @@
 """Devices forms: choosing devices, Replace, Cancel, Withdraw, Order CLASSOUND."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 from wtforms import RadioField, SelectMultipleField, TextAreaField
@@ -8,6 +7,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from hwaas.cart.forms import DeliveryAddressForm
 from hwaas.domain_forms import NoControlCharacters
+from hwaas.i18n import lazy_gettext as _l
 from hwaas.models.replacements import REPLACEMENT_REASONS
 
 

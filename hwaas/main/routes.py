@@ -1,8 +1,8 @@
 from flask import current_app, render_template
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from hwaas.extensions import db
+from hwaas.i18n import lazy_gettext as _l
 from hwaas.main import bp
 from hwaas.services import dashboard, revenue
 from hwaas.web import access, scope, today

@@ -1,10 +1,10 @@
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from hwaas.domain_forms import NoControlCharacters
+from hwaas.i18n import lazy_gettext as _l
 
 
 class ReviewForm(FlaskForm):

@@ -1,10 +1,10 @@
 """Order forms: the partner's cancel (with an optional note)."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import Length
 
 from hwaas.domain_forms import NoControlCharacters
+from hwaas.i18n import lazy_gettext as _l
 
 
 class CancelForm(FlaskForm):

@@ -1,10 +1,10 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SearchField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length, Optional
 
 from hwaas.domain_forms import NoControlCharacters
+from hwaas.i18n import lazy_gettext as _l
 from hwaas.models.catalogue import CATEGORIES
 from hwaas.services.pricelist import FORMATS, KINDS, SEARCH_MAX
 

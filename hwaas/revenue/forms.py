@@ -1,11 +1,11 @@
 """The filters of the Renewals and Charges pages: GET forms (they change nothing), no CSRF token."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, Optional, Regexp
 
 from hwaas.domain_forms import record_id
+from hwaas.i18n import lazy_gettext as _l
 from hwaas.models.charges import CHARGE_KINDS
 
 FORMATS = {"xlsx": "EXCEL", "csv": "CSV"}

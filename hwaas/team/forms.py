@@ -1,8 +1,9 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length
+
+from hwaas.i18n import lazy_gettext as _l
 
 ROLE_CHOICES = [
     SelectChoice("owner", _l("Owner — everything, and the partner's users")),

@@ -249,3 +249,15 @@ def test_a_search_with_a_nul_character_is_refused_on_the_search_field(client, se
     response = client.get("/customers/", query_string={"q": "Acme\x00"})
     assert response.status_code == 422
     assert "Remove the control characters from the search" in response.text and 'aria-invalid="true"' in response.text
+
+
+def test_a_product_name_in_a_label_or_a_refusal_is_text_never_markup(signed_in, world, session):
+    """Translated messages built lazily (a form class cached across requests) carry a product's
+    name: the page escapes them like any other text, whatever the name holds."""
+    world.phone.name = 'Yealink <img src=x onerror="alert(1)">'
+    session.commit()
+    page = signed_in.get(order_url(world, term="yearly", pbx=world.yearly.id)).text
+    assert "<img src=x" not in page and "Yealink &lt;img src=x" in page
+    refused = post_order(signed_in, world, {"pbx_id": world.yearly.id, f"qty_{world.phone.id}": "1000"})
+    assert refused.status_code == 422
+    assert "<img src=x" not in refused.text and "Enter a quantity of Yealink &lt;img" in refused.text

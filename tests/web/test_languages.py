@@ -59,3 +59,17 @@ def test_an_unknown_language_changes_nothing(client):
     page = client.get("/login")
     client.post("/language", data={"csrf_token": csrf_token(page.text), "language": "xx"})
     assert '<html lang="en">' in client.get("/login").text
+
+
+def test_a_lazy_message_is_escaped_like_any_text(app):
+    """flask_babel's lazy strings call themselves safe HTML; ours (`_l`) are text: a name inside
+    one is escaped wherever a template prints it (a label, a validator's message, a join)."""
+    from markupsafe import escape
+
+    from hwaas.i18n import lazy_gettext as _l
+
+    with app.test_request_context(headers={"Accept-Language": "it"}):
+        message = _l("Quantity of %(name)s", name="<b>Phone</b>")
+        assert str(escape(message)) == "Quantità di &lt;b&gt;Phone&lt;/b&gt;"
+        rendered = app.jinja_env.from_string("{{ m }} {{ [m]|join(' ') }}").render(m=message)
+        assert rendered == "Quantità di &lt;b&gt;Phone&lt;/b&gt; Quantità di &lt;b&gt;Phone&lt;/b&gt;"
