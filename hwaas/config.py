@@ -43,6 +43,7 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     MAX_CONTENT_LENGTH = 11 * 1024 * 1024  # uploads are capped at 10 MB; a little room for the form
     PAGE_SIZE = 20
+    RENEWALS_PAGE_SIZE = 100  # renewal lines per page of the Renewals page (a big partner has thousands)
     SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", 30))
     SESSION_ABSOLUTE_HOURS = int(os.environ.get("SESSION_ABSOLUTE_HOURS", 12))
     PERMANENT_SESSION_LIFETIME = 12 * 3600

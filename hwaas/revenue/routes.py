@@ -31,12 +31,13 @@ def _download(title: str, stem: str, fmt: str, columns, rows):
 def renewals():
     form = RenewalsFilter(request.args)
     form.set_customers(revenue.customer_choices(scope()))
-    upcoming = None
+    upcoming = listing = None
     if form.validate():
         with refusals(form):
             upcoming = revenue.upcoming(scope(), today(), customer_id=form.customer.data)
-    return render("revenue/renewals.html", status=failed(form), form=form, upcoming=upcoming,
-                  form_has_errors=bool(form.errors))
+            listing = upcoming.page(page_number(request.args.get("page")), current_app.config["RENEWALS_PAGE_SIZE"])
+    return render("revenue/renewals.html", "revenue/_renewal_list.html" if listing else None, status=failed(form),
+                  form=form, upcoming=upcoming, listing=listing, form_has_errors=bool(form.errors))
 
 
 @bp.get("/renewals/export")
@@ -44,7 +45,8 @@ def renewals_export():
     form = RenewalsFilter(request.args)
     form.set_customers(revenue.customer_choices(scope()))
     if not form.validate():
-        return render("revenue/renewals.html", status=failed(form), form=form, upcoming=None, form_has_errors=True)
+        return render("revenue/renewals.html", status=failed(form), form=form, upcoming=None, listing=None,
+                      form_has_errors=True)
     upcoming = revenue.upcoming(scope(), today(), customer_id=form.customer.data)
     return _download(_("Renewals"), f"renewals-{today().isoformat()}", form.format.data, revenue.RENEWAL_COLUMNS,
                      revenue.renewal_export_rows(upcoming, language()))

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from hwaas.models import Charge, Customer, Pbx, PbxService, Product
 from hwaas.models.charges import CHARGE_KINDS
 from hwaas.messages import N_
-from hwaas.services import charges, documents
+from hwaas.services import charges, documents, paging
 from hwaas.services.errors import ValidationFailed
 from hwaas.services.exports import Column
 from hwaas.services.paging import Page, paginate
@@ -63,6 +63,15 @@ class RenewalDay:
 
 
 @dataclass(frozen=True)
+class RenewalsPage:
+    """What the Renewals page lists at once: a page of the lines, by date, with each date's total."""
+
+    page: Page
+    days: list[RenewalDay]
+    day_amounts: dict[dt.date, Decimal]
+
+
+@dataclass(frozen=True)
 class Upcoming:
     first: dt.date
     last: dt.date  # inclusive
@@ -71,10 +80,22 @@ class Upcoming:
 
     @property
     def days(self) -> list[RenewalDay]:
+        return self._by_day(self.lines)
+
+    def page(self, number: int, size: int) -> "RenewalsPage":
+        """One page of the lines (by date, as the forecast orders them), grouped by date; a date
+        cut by a page's edge keeps the whole day's amount in its heading."""
+        number = paging.clamp(number, size, len(self.lines))
+        lines = self.lines[(number - 1) * size:number * size]
+        return RenewalsPage(Page(lines, number, size, len(self.lines)), self._by_day(lines),
+                            {day.day: day.amount for day in self.days})
+
+    @staticmethod
+    def _by_day(lines: list[RenewalLine]) -> list[RenewalDay]:
         by_day: dict[dt.date, list[RenewalLine]] = defaultdict(list)
-        for line in self.lines:
+        for line in lines:
             by_day[line.day].append(line)
-        return [RenewalDay(day, lines) for day, lines in sorted(by_day.items())]
+        return [RenewalDay(day, day_lines) for day, day_lines in sorted(by_day.items())]
 
     @property
     def months(self) -> list[MonthTotal]:

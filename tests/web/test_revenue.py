@@ -40,6 +40,29 @@ def test_the_renewals_page_lists_the_next_90_days_by_date_with_totals_per_month(
     assert world.b.customer.name not in page.text  # only the partner's own
 
 
+def test_the_renewals_page_lists_its_lines_a_page_at_a_time_and_keeps_the_totals_whole(app, partner, world,
+                                                                                       session, monkeypatch):
+    """A partner with thousands of renewals in 90 days gets the totals of all of them, and the
+    lines a page at a time (the page took seconds to render them all at once)."""
+    expected = revenue.upcoming(PartnerScope(session, world.a.partner.id), TODAY)
+    assert len(expected.lines) >= 3, "the world renews at least three services in 90 days"
+    monkeypatch.setitem(app.config, "RENEWALS_PAGE_SIZE", 2)
+    first = partner.get("/renewals/").text
+    pages = -(-len(expected.lines) // 2)
+    assert f"Showing renewals 1–2 of {len(expected.lines)}, by date." in first
+    assert f"Page 1 of {pages}" in first and 'href="/renewals/?page=2"' in first
+    total = re.sub(r"\s+", " ", first)
+    assert f'<td class="num">{len(expected.lines)}</td>' in total  # the month table counts every line
+    day = expected.lines[0].day
+    whole_day = sum((line.amount for line in expected.lines if line.day == day), D(0))
+    assert f"€{whole_day:,.2f}" in first  # a date's heading has the whole day's amount
+    second = partner.get("/renewals/?page=2", headers={"HX-Request": "true"})
+    assert second.status_code == 200 and "<html" not in second.text and 'id="renewal-list"' in second.text
+    assert "Showing renewals 3–" in second.text
+    beyond = partner.get(f"/renewals/?page={pages + 5}").text
+    assert f"Page {pages} of {pages}" in beyond  # past the end: the last page
+
+
 def test_the_renewals_page_filters_by_one_of_the_partners_customers_and_never_anothers(partner, world):
     mine = partner.get(f"/renewals/?customer={world.a.customer.id}")
     assert mine.status_code == 200 and world.a.customer.name in mine.text
