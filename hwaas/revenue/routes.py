@@ -34,8 +34,9 @@ def renewals():
     upcoming = listing = None
     if form.validate():
         with refusals(form):
-            upcoming = revenue.upcoming(scope(), today(), customer_id=form.customer.data)
-            listing = upcoming.page(page_number(request.args.get("page")), current_app.config["RENEWALS_PAGE_SIZE"])
+            upcoming = revenue.renewals(scope(), today(), customer_id=form.customer.data)
+            listing = revenue.renewals_page(scope(), upcoming, page_number(request.args.get("page")),
+                                            current_app.config["RENEWALS_PAGE_SIZE"])
     return render("revenue/renewals.html", "revenue/_renewal_list.html" if listing else None, status=failed(form),
                   form=form, upcoming=upcoming, listing=listing, form_has_errors=bool(form.errors))
 

@@ -2,7 +2,7 @@
 Charges pages, their exports, and the MRR figures and chart of the home pages."""
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -80,32 +80,11 @@ class Upcoming:
 
     @property
     def days(self) -> list[RenewalDay]:
-        return self._by_day(self.lines)
-
-    def page(self, number: int, size: int) -> "RenewalsPage":
-        """One page of the lines (by date, as the forecast orders them), grouped by date; a date
-        cut by a page's edge keeps the whole day's amount in its heading."""
-        number = paging.clamp(number, size, len(self.lines))
-        lines = self.lines[(number - 1) * size:number * size]
-        return RenewalsPage(Page(lines, number, size, len(self.lines)), self._by_day(lines),
-                            {day.day: day.amount for day in self.days})
-
-    @staticmethod
-    def _by_day(lines: list[RenewalLine]) -> list[RenewalDay]:
-        by_day: dict[dt.date, list[RenewalLine]] = defaultdict(list)
-        for line in lines:
-            by_day[line.day].append(line)
-        return [RenewalDay(day, day_lines) for day, day_lines in sorted(by_day.items())]
+        return _by_day(self.lines)
 
     @property
     def months(self) -> list[MonthTotal]:
-        counts: dict[dt.date, int] = defaultdict(int)
-        amounts: dict[dt.date, Decimal] = defaultdict(lambda: ZERO)
-        for line in self.lines:
-            month = line.day.replace(day=1)
-            counts[month] += 1
-            amounts[month] += line.amount
-        return [MonthTotal(month, counts[month], amounts[month]) for month in sorted(counts)]
+        return _months((line.day, 1, line.amount) for line in self.lines)
 
     @property
     def total(self) -> Decimal:
@@ -114,6 +93,73 @@ class Upcoming:
     @property
     def pbxs(self) -> int:
         return len({line.pbx_id for line in self.lines})
+
+
+def _by_day(lines: list[RenewalLine]) -> list[RenewalDay]:
+    by_day: dict[dt.date, list[RenewalLine]] = defaultdict(list)
+    for line in lines:
+        by_day[line.day].append(line)
+    return [RenewalDay(day, day_lines) for day, day_lines in sorted(by_day.items())]
+
+
+def _months(days: Iterable[tuple[dt.date, int, Decimal]]) -> list[MonthTotal]:
+    counts: dict[dt.date, int] = defaultdict(int)
+    amounts: dict[dt.date, Decimal] = defaultdict(lambda: ZERO)
+    for day, count, amount in days:
+        month = day.replace(day=1)
+        counts[month] += count
+        amounts[month] += amount
+    return [MonthTotal(month, counts[month], amounts[month]) for month in sorted(counts)]
+
+
+@dataclass(frozen=True)
+class Renewals:
+    """The Renewals page: the next 90 days counted and summed (per month, per date), for one
+    customer of the partner or all; its lines come a page at a time (`renewals_page`)."""
+
+    first: dt.date
+    last: dt.date  # inclusive
+    totals: charges.ForecastTotals
+    customer: Customer | None = None
+
+    @property
+    def renewals(self) -> int:
+        return self.totals.renewals
+
+    @property
+    def total(self) -> Decimal:
+        return self.totals.total
+
+    @property
+    def pbxs(self) -> int:
+        return self.totals.pbxs
+
+    @property
+    def months(self) -> list[MonthTotal]:
+        return _months((d.day, d.renewals, d.amount) for d in self.totals.days)
+
+    @property
+    def day_amounts(self) -> dict[dt.date, Decimal]:
+        return {d.day: d.amount for d in self.totals.days}
+
+
+def renewals(scope: PartnerScope, today: dt.date, customer_id: int | None = None,
+             days: int = UPCOMING_DAYS) -> Renewals:
+    customer = scope.get(Customer, customer_id) if customer_id is not None else None
+    totals = charges.forecast_totals(scope.session, [today + dt.timedelta(days=n) for n in range(days)],
+                                     partner_id=scope.partner_id, customer_id=customer_id)
+    return Renewals(today, today + dt.timedelta(days=days - 1), totals, customer)
+
+
+def renewals_page(scope: PartnerScope, overview: Renewals, number: int, size: int) -> RenewalsPage:
+    """One page of the lines, by date as the forecast orders them, grouped by date; a date cut by
+    a page's edge keeps the whole day's amount in its heading."""
+    number = paging.clamp(number, size, overview.renewals)
+    days = [overview.first + dt.timedelta(days=n) for n in range((overview.last - overview.first).days + 1)]
+    lines = charges.forecast(scope.session, days, partner_id=scope.partner_id,
+                             customer_id=overview.customer.id if overview.customer else None,
+                             limit=size, offset=(number - 1) * size)
+    return RenewalsPage(Page(lines, number, size, overview.renewals), _by_day(lines), overview.day_amounts)
 
 
 def upcoming(scope: PartnerScope, today: dt.date, days: int = UPCOMING_DAYS,
@@ -341,7 +387,7 @@ class Revenue:
 
     mrr: Decimal
     history: list[tuple[dt.date, Decimal]]
-    soon: Upcoming
+    soon: charges.ForecastTotals  # the next SOON_DAYS days
 
     @property
     def chart(self) -> MrrChart:
@@ -354,7 +400,8 @@ class Revenue:
 
 def partner_revenue(scope: PartnerScope, today: dt.date) -> Revenue:
     history = charges.mrr_history(scope.session, today, 12, Charge.partner_id == scope.partner_id)
-    return Revenue(mrr=history[-1][1], history=history, soon=upcoming(scope, today, SOON_DAYS))
+    return Revenue(mrr=history[-1][1], history=history, soon=charges.forecast_totals(
+        scope.session, [today + dt.timedelta(days=n) for n in range(SOON_DAYS)], partner_id=scope.partner_id))
 
 
 def mrr_by_customer(scope: PartnerScope, customer_ids, today: dt.date) -> dict[int, Decimal]:

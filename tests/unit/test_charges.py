@@ -324,7 +324,7 @@ pbx_specs = st.lists(st.tuples(
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(specs=pbx_specs, day=st.dates(date(2026, 6, 1), date(2031, 6, 1)),
        discount=st.sampled_from([D("0"), D("12.5"), D("33.33")]))
-def test_the_forecast_for_a_day_is_exactly_what_renew_charges_that_day(session, make, specs, day, discount):
+def test_the_forecast_for_a_day_is_exactly_what_renew_charges_that_day_and_its_summary_agrees(session, make, specs, day, discount):
     nested = session.begin_nested()
     try:
         partner = make.partner(tier=make.tier(discount_percent=discount))
@@ -349,8 +349,13 @@ def test_the_forecast_for_a_day_is_exactly_what_renew_charges_that_day(session, 
                                      unit_price=D("1.00"), amount=D("1.00")))
         session.flush()
 
-        forecast = [(r.service_id, r.day, r.period_end, r.quantity, r.unit_price, r.amount)
-                    for r in charges.forecast(session, [day], partner_id=partner.id)]
+        lines = charges.forecast(session, [day], partner_id=partner.id)
+        forecast = [(r.service_id, r.day, r.period_end, r.quantity, r.unit_price, r.amount) for r in lines]
+        # The home page's summary counts and sums the same renewals in the database.
+        totals = charges.forecast_totals(session, [day], partner_id=partner.id)
+        assert (totals.renewals, totals.pbxs, totals.total) == (
+            len(lines), len({r.pbx_id for r in lines}), sum((r.amount for r in lines), D("0.00")))
+        assert [(d.day, d.renewals) for d in totals.days] == ([(day, len(lines))] if lines else [])
         charges.renew_day(session, day)
         renewed = [(c.service_id, c.period_start, c.period_end, c.quantity, c.unit_price, c.amount)
                    for c in charged(session, "renewal")]
