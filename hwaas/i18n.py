@@ -6,6 +6,7 @@ from pathlib import Path
 
 from babel import Locale
 from flask import Flask, current_app, has_request_context, request, session
+from flask_babel import get_locale, gettext
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -44,15 +45,11 @@ class LazyText(LazyString):
 
 def lazy_gettext(string: str, **variables) -> LazyText:
     """`_l`: what flask_babel.lazy_gettext does, escaped in templates (LazyText)."""
-    from flask_babel import gettext
-
     return LazyText(gettext, string, **variables)
 
 
 def language() -> str:
     """The request's language code ("en", "it"): what documents, exports and mails are written in."""
-    from flask_babel import get_locale
-
     locale = get_locale()
     return locale.language if locale else DEFAULT
 
@@ -62,8 +59,6 @@ def translate_refusal(template: str, params: dict) -> str | None:
     as that language writes them; None outside a request (the CLI, the jobs): English."""
     if not has_request_context():
         return None
-    from flask_babel import gettext
-
     return errors.fill(gettext(template), params, language(), current_app.config.get("CURRENCY", "EUR"))
 
 
@@ -75,6 +70,4 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _language():
-        from flask_babel import get_locale
-
-        return {"current_language": str(get_locale() or DEFAULT), "languages": app.config["LANGUAGES"]}
+        return {"current_language": language(), "languages": app.config["LANGUAGES"]}

@@ -142,8 +142,7 @@ def _team_role_gate():
     takes it) is an action too: a Viewer is told at once, not after filling it in."""
     if request.endpoint is None or not (request.method in UNSAFE_METHODS or is_form_page(request.url_rule)):
         return None
-    if not current_user.is_authenticated or not current_user.is_partner \
-            or current_user.team_role in CHANGING_TEAM_ROLES:
+    if may_change():
         return None
     view = current_app.view_functions.get(request.endpoint)
     rule = getattr(current_app.blueprints.get(request.blueprint or ""), "access", None)

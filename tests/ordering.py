@@ -55,6 +55,18 @@ def acme(make, agreement: bool = True, discount: str = "10", name: str = "Demo P
     return world
 
 
+def phones_in_the_yearly_cart(session, world: World, quantity: int = 2):
+    """Acme's cart for its yearly PBX with `quantity` desk phones, as Order HWaaS puts them there."""
+    from hwaas.models.types import utcnow
+    from hwaas.services import carts
+    from hwaas.services.tenancy import PartnerScope
+
+    cart, _ = carts.add_to_cart(PartnerScope(session, world.partner.id), customer_id=world.customer.id,
+                                pbx_id=world.yearly.id, term="yearly", quantities={world.phone.id: quantity},
+                                today=TODAY, now=utcnow(), standing=GOOD)
+    return cart
+
+
 _unit_numbers = itertools.count(1)
 
 

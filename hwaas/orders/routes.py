@@ -41,12 +41,12 @@ def index():
 def export(format: str):
     """The filtered list (the page's status and search), streamed as EXCEL or CSV."""
     status, q, _refused = _filters()
-    rows = order_exports.rows(scope(), status or None, q, language())
-    currency = current_app.config["CURRENCY"]
+    lang, currency = language(), current_app.config["CURRENCY"]
+    rows = order_exports.rows(scope(), status or None, q, lang)
     if format == "csv":
-        chunks = (chunk.encode("utf-8") for chunk in order_exports.csv_chunks(rows, currency, language()))
+        chunks = (chunk.encode("utf-8") for chunk in order_exports.csv_chunks(rows, currency, lang))
     else:
-        chunks = order_exports.file_chunks(order_exports.xlsx_file(rows, currency, _("Orders"), today(), lang=language()))
+        chunks = order_exports.file_chunks(order_exports.xlsx_file(rows, currency, _("Orders"), today(), lang=lang))
     return streamed_attachment(stream_with_context(chunks), order_exports.FORMATS[format],
                                order_exports.filename(format, today()))
 

@@ -524,7 +524,6 @@ def forecast_totals(session: Session, days: Iterable[dt.date], *, partner_id: in
     for day, pbx_id, count, amount in session.execute(
             select(rows.c.period_start, rows.c.pbx_id, func.count(), func.sum(rows.c.amount))
             .group_by(rows.c.period_start, rows.c.pbx_id)):
-        day = day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day))
         counts[day] += count
         # SUM over NUMERIC: exact on PostgreSQL; on SQLite a REAL, back to the cent it is.
         amounts[day] += Decimal(str(amount or 0)).quantize(ZERO)

@@ -45,19 +45,19 @@ def install_translator(translator: Translator | None) -> None:
     _translator = translator
 
 
-def render(template: str, params: dict, language: str = "en", currency: str = "EUR") -> str:
-    """The sentence in English (or `language`'s formats) unless a translator takes it."""
+def render(template: str, params: dict) -> str:
+    """The sentence in the reader's language when a translator takes it, else in English."""
     if _translator is not None:
         translated = _translator(template, params)
         if translated is not None:
             return translated
-    return fill(template, params, language, currency)
+    return fill(template, params, "en")
 
 
 def fill(text: str, params: dict, language: str, currency: str = "EUR") -> str:
     if not params:
         return text
-    from hwaas.services.documents import format_date, format_money
+    from hwaas.services.documents import format_date, format_money  # documents → pricing → errors
 
     def shown(value):
         if isinstance(value, Money):

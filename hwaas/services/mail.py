@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, selectinload, undefer
 
 from hwaas.models import OutboxAttachment, OutboxMail, Partner, User
 from hwaas.models.types import utcnow
-from hwaas.services.documents import format_date, format_money
+from hwaas.services.documents import format_date, format_money, translations
 from hwaas.services.pricing import TERM_LABELS
 
 log = logging.getLogger("hwaas.mail")
@@ -37,7 +37,6 @@ log = logging.getLogger("hwaas.mail")
 Attachment = tuple[str, str, bytes]  # (filename, content type, content)
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "email"
-TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 FIRST_RETRY_SECONDS = 30
 MAX_RETRY_SECONDS = 3600  # an outage of any length costs at most an hour's extra delay
 
@@ -104,8 +103,7 @@ class Rendered:
 
 @functools.cache
 def _environment(language: str = "en") -> jinja2.Environment:
-    from babel.support import Translations
-
+    catalogue = translations(language)
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False),
@@ -115,10 +113,10 @@ def _environment(language: str = "en") -> jinja2.Environment:
         keep_trailing_newline=True,
         extensions=["jinja2.ext.i18n"],
     )
-    env.install_gettext_translations(Translations.load(str(TRANSLATIONS), [language]), newstyle=True)
+    env.install_gettext_translations(catalogue, newstyle=True)
     env.filters["money"] = lambda value, currency="EUR": format_money(value, currency, language)
     env.filters["date"] = lambda value: format_date(value, language)
-    env.filters["term"] = lambda term: TERM_LABELS.get(term, term)
+    env.filters["term"] = lambda term: catalogue.gettext(TERM_LABELS[term]) if term in TERM_LABELS else term
     return env
 
 

@@ -5,20 +5,15 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
-from hwaas.models.types import utcnow
-from hwaas.services import carts
-from hwaas.services.tenancy import PartnerScope
 from tests.browser.support import assert_accessible, sign_in
-from tests.ordering import GOOD, TODAY, acme
+from tests.ordering import TODAY, acme, phones_in_the_yearly_cart
 
 
 @pytest.fixture
 def cart(app, make, session, monkeypatch):
     monkeypatch.setitem(app.config, "HWAAS_TODAY", TODAY.isoformat())
     world = acme(make, email="partner@example.com")
-    cart, _ = carts.add_to_cart(PartnerScope(session, world.partner.id), customer_id=world.customer.id,
-                                pbx_id=world.yearly.id, term="yearly", quantities={world.phone.id: 2},
-                                today=TODAY, now=utcnow(), standing=GOOD)
+    cart = phones_in_the_yearly_cart(session, world)
     session.commit()
     return world, cart
 

@@ -12,7 +12,7 @@ from hwaas.models.types import utcnow
 from hwaas.services import carts
 from hwaas.services.tenancy import PartnerScope
 from tests.helpers import csrf_token, login
-from tests.ordering import GOOD, TODAY, acme
+from tests.ordering import GOOD, TODAY, acme, phones_in_the_yearly_cart
 
 HX = {"HX-Request": "true"}
 
@@ -32,9 +32,7 @@ def world(make, today):
 
 @pytest.fixture
 def cart(session, world):
-    cart, _ = carts.add_to_cart(PartnerScope(session, world.partner.id), customer_id=world.customer.id,
-                                pbx_id=world.yearly.id, term="yearly", quantities={world.phone.id: 2},
-                                today=TODAY, now=utcnow(), standing=GOOD)
+    cart = phones_in_the_yearly_cart(session, world)
     session.commit()
     return cart
 
@@ -319,9 +317,7 @@ def test_a_partner_blocked_by_overdue_invoices_is_told_at_checkout_and_keeps_the
 
 def test_without_an_uploaded_agreement_checkout_says_what_to_do(client, make, session, today):
     world = acme(make, agreement=False, name="No Agreement Partner")
-    cart, _ = carts.add_to_cart(PartnerScope(session, world.partner.id), customer_id=world.customer.id,
-                                pbx_id=world.yearly.id, term="yearly", quantities={world.phone.id: 2},
-                                today=TODAY, now=utcnow(), standing=GOOD)
+    cart = phones_in_the_yearly_cart(session, world)
     session.commit()
     login(client, world.user)
     page = client.get(f"/cart/{cart.id}/checkout").text

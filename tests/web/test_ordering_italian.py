@@ -8,11 +8,8 @@ from decimal import Decimal
 import pytest
 
 from hwaas import models as m
-from hwaas.models.types import utcnow
-from hwaas.services import carts
-from hwaas.services.tenancy import PartnerScope
 from tests.helpers import csrf_token, login
-from tests.ordering import GOOD, TODAY, acme
+from tests.ordering import TODAY, acme, phones_in_the_yearly_cart
 
 
 @pytest.fixture
@@ -33,9 +30,7 @@ def world(make, session, today):
 
 @pytest.fixture
 def cart(session, world):
-    cart, _ = carts.add_to_cart(PartnerScope(session, world.partner.id), customer_id=world.customer.id,
-                                pbx_id=world.yearly.id, term="yearly", quantities={world.phone.id: 2},
-                                today=TODAY, now=utcnow(), standing=GOOD)
+    cart = phones_in_the_yearly_cart(session, world)
     session.commit()
     return cart
 

@@ -8,7 +8,7 @@ from hwaas.models.types import utcnow
 from hwaas.services import carts, orders
 from hwaas.services.tenancy import PartnerScope
 from tests.helpers import counting_queries as counting, csrf_token, login
-from tests.ordering import GOOD, TODAY, acme
+from tests.ordering import GOOD, TODAY, acme, phones_in_the_yearly_cart
 
 # Sign-in, standing and layout included (the user, their partner and the oldest unpaid invoice are
 # one query); a page that grows past these has grown an N+1, or lost an eager load. The cart reads
@@ -69,9 +69,7 @@ def measure(app, client, world, cart_id, order_id):
 
 
 def test_pages_issue_a_fixed_number_of_queries_whatever_the_number_of_rows(app, client, make, session, world):
-    cart, _ = carts.add_to_cart(PartnerScope(session, world.partner.id), customer_id=world.customer.id,
-                                pbx_id=world.yearly.id, term="yearly", quantities={world.phone.id: 1},
-                                today=TODAY, now=utcnow(), standing=GOOD)
+    cart = phones_in_the_yearly_cart(session, world, quantity=1)
     order = make.order(pbx=world.yearly, lines=[(world.phone, 1)], placed_by=world.user, ordered_on=TODAY)
     session.commit()
     login(client, world.user)
